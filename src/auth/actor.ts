@@ -1,0 +1,16 @@
+// Who a request comes from. A missing Authorization header is an anonymous caller; a wrong one is
+// refused outright rather than quietly treated as anonymous.
+import type { Actor } from '../data/access.ts';
+import { DataError } from '../data/errors.ts';
+import type { RootToken } from './root-token.ts';
+
+const ANONYMOUS: Actor = { kind: 'anonymous' };
+const ROOT: Actor = { kind: 'root' };
+
+export function actorFrom(authorization: string | undefined, root: RootToken): Actor {
+  if (authorization === undefined || authorization === '') return ANONYMOUS;
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!m) throw new DataError('unauthenticated', 'The Authorization header must be "Bearer <token>"');
+  if (root.verify(m[1])) return ROOT;
+  throw new DataError('unauthenticated', 'The bearer token is not valid');
+}

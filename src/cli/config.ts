@@ -1,0 +1,23 @@
+// Configuration comes from the environment only, so one image runs anywhere; every variable is
+// documented in the README.
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  adminToken?: string;
+  logLevel: string;
+};
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  return {
+    port,
+    host: env.HOST || '127.0.0.1',
+    dataDir: env.KILN_DATA_DIR || '.kiln',
+    databaseUrl: env.KILN_DATABASE_URL || undefined,
+    adminToken: env.KILN_ADMIN_TOKEN || undefined,
+    logLevel: env.KILN_LOG_LEVEL || 'info',
+  };
+}

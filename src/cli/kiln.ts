@@ -1,0 +1,38 @@
+// The kiln command: one file per subcommand; this file only dispatches.
+import { start, help as startHelp } from './start.ts';
+import { specCommand } from './spec.ts';
+import { KILN_VERSION } from './version.ts';
+
+const help = `Kiln ${KILN_VERSION}: describe a content app, run it as a hardened API.
+
+Usage: kiln <command> [options]
+
+Commands:
+  start [SPEC]         Serve an app spec (default ./kiln.json)
+  spec check [FILE]    Validate a spec
+  spec schema          Print the spec format's JSON Schema
+
+Run "kiln <command> --help" for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'start':
+      return start(rest);
+    case 'spec':
+      return specCommand(rest);
+    case '--version':
+    case '-v':
+      console.log(KILN_VERSION);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(rest[0] === 'start' ? startHelp : help);
+      return cmd === undefined ? 1 : 0;
+    default:
+      console.error(`kiln: unknown command "${cmd}"\n\n${help}`);
+      return 1;
+  }
+}

@@ -1,0 +1,77 @@
+// `kiln start [SPEC]`: serves an app spec on the configured database.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadSpec, formatIssues } from '../spec/load.ts';
+import { openDriver } from '../data/open-driver.ts';
+import { Store } from '../data/store.ts';
+import { LayoutMismatchError } from '../data/schema-sync.ts';
+import { readSeed, seedIfEmpty } from '../data/seed.ts';
+import { setupRootToken } from '../auth/root-token.ts';
+import { buildApp } from '../experience/app.ts';
+import { readConfig } from './config.ts';
+import { KILN_VERSION } from './version.ts';
+
+export const help = `Usage: kiln start [SPEC] [--seed [FILE]]
+
+Serves the app described by SPEC (default ./kiln.json): REST API under /api, OpenAPI at
+/api/openapi.json, docs at /api/docs. Tables are created from the spec on first start.
+
+Options:
+  --seed [FILE]  Load seed data (default: seed.json beside SPEC) when the app has no content yet.
+  -h, --help     Show this help.
+
+Environment: PORT (3000), HOST (127.0.0.1), KILN_DATA_DIR (.kiln), KILN_DATABASE_URL
+(postgres://… for PostgreSQL; default: SQLite file in KILN_DATA_DIR), KILN_ADMIN_TOKEN,
+KILN_LOG_LEVEL (info).`;
+
+export async function start(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { seed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const specFile = resolve(positionals[0] ?? 'kiln.json');
+  const seedFile = values.seed ? (positionals[1] ? resolve(positionals[1]) : join(dirname(specFile), 'seed.json')) : undefined;
+  const config = readConfig();
+  const checked = await loadSpec(specFile);
+  if (!checked.ok) {
+    console.error(`kiln: ${specFile} is not a valid spec:\n${formatIssues(checked.errors)}`);
+    return 1;
+  }
+  for (const w of checked.warnings) console.error(`kiln: warning: ${w.path}: ${w.message}`);
+  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: checked.spec.name });
+  let store: Store;
+  try {
+    store = await Store.open(driver, checked.spec);
+  } catch (e) {
+    await driver.close();
+    if (e instanceof LayoutMismatchError) {
+      console.error(`kiln: ${e.message}\nKiln does not change tables that hold data on start. Use a new KILN_DATA_DIR (or database) for the new spec, or keep the spec the data was created with.`);
+      return 1;
+    }
+    throw e;
+  }
+  if (seedFile && existsSync(seedFile)) {
+    const n = await seedIfEmpty(store, await readSeed(seedFile));
+    if (n) console.error(`kiln: seeded ${n} items from ${seedFile}`);
+  }
+  const rootToken = await setupRootToken(driver, config.adminToken);
+  const app = await buildApp({ store, rootToken, logger: { level: config.logLevel }, version: KILN_VERSION });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const address = await app.listen({ port: config.port, host: config.host });
+  if (rootToken.generated) {
+    console.error(`\nkiln: root API token (shown once; only its hash is stored):\n\n    ${rootToken.generated}\n\nSend it as "Authorization: Bearer <token>" to write. Set KILN_ADMIN_TOKEN to choose your own.\n`);
+  }
+  console.error(`kiln: ${checked.spec.name} on ${driver.dialect} at ${address}/api (docs: ${address}/api/docs)`);
+  return -1;
+}

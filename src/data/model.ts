@@ -1,0 +1,75 @@
+// How the spec maps onto tables, worked out once at start so no request repeats it. Identifiers
+// in SQL come only from here, and everything here comes from a validated spec.
+import { createHash } from 'node:crypto';
+import type { Collection, Field, RelationField, Spec } from '../spec/schema.ts';
+import type { StorageDriver } from './driver.ts';
+
+export const TENANT_COLUMN = '_tenant';
+export const SYSTEM_TABLES = { tenants: 'kiln_tenants', settings: 'kiln_settings' } as const;
+
+export type FieldModel = {
+  name: string;
+  field: Field;
+  /** many-relation: stored in a join table, not a column. */
+  joinTable?: string;
+  encode: (v: unknown) => unknown;
+  decode?: (raw: unknown) => unknown;
+};
+
+export type CollectionModel = {
+  name: string;
+  table: string;
+  spec: Collection;
+  fields: Map<string, FieldModel>;
+  /** Fields stored as columns, in spec order. */
+  columns: FieldModel[];
+  /** many-relations, each with its join table. */
+  lists: FieldModel[];
+  /** Column relations elsewhere that point here: deleting an item they reference is refused. */
+  referencedBy: { collection: string; field: string }[];
+};
+
+export type AppModel = { spec: Spec; collections: Map<string, CollectionModel> };
+
+export function joinTableName(collection: string, field: string): string {
+  return `${collection}__${field}`;
+}
+
+/** PostgreSQL truncates names at 63 bytes; a short hash keeps generated constraint names unique and stable. */
+export function constraintName(prefix: string, ...parts: string[]): string {
+  const hash = createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 10);
+  return `${prefix}_${parts.join('_').slice(0, 40)}_${hash}`;
+}
+
+export function isManyRelation(field: Field): field is RelationField & { many: true } {
+  return field.type === 'relation' && field.many === true;
+}
+
+export function buildModel(spec: Spec, driver: StorageDriver): AppModel {
+  const collections = new Map<string, CollectionModel>();
+  for (const [name, col] of Object.entries(spec.collections)) {
+    const fields = new Map<string, FieldModel>();
+    const columns: FieldModel[] = [];
+    const lists: FieldModel[] = [];
+    for (const [fname, field] of Object.entries(col.fields)) {
+      const fm: FieldModel = {
+        name: fname,
+        field,
+        encode: (v) => driver.encode(field, v),
+        decode: driver.decoder(field),
+      };
+      if (isManyRelation(field)) {
+        fm.joinTable = joinTableName(name, fname);
+        lists.push(fm);
+      } else columns.push(fm);
+      fields.set(fname, fm);
+    }
+    collections.set(name, { name, table: name, spec: col, fields, columns, lists, referencedBy: [] });
+  }
+  for (const cm of collections.values()) {
+    for (const fm of cm.columns) {
+      if (fm.field.type === 'relation') collections.get(fm.field.to)!.referencedBy.push({ collection: cm.name, field: fm.name });
+    }
+  }
+  return { spec, collections };
+}

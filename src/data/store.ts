@@ -1,0 +1,284 @@
+// The one entry for every content read and write. It resolves the tenant, applies the tenant scope
+// to every statement, checks the caller's access, and runs each write as one transaction, so no
+// route (or CLI command, or builder) can forget any of them.
+import type { Action, Spec } from '../spec/schema.ts';
+import { can, type Actor } from './access.ts';
+import type { StorageDriver } from './driver.ts';
+import { DataError, notFound } from './errors.ts';
+import { newId } from './ids.ts';
+import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel } from './model.ts';
+import { compileFilter } from './query/filter.ts';
+import { afterCursor, decodeCursor, encodeCursor, keysWithId, sortColumnEncoder } from './query/cursor.ts';
+import { parseListQuery, parseReadQuery } from './query/list-query.ts';
+import { completeItems, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
+import { ensureSchema } from './schema-sync.ts';
+import { checkBody, type WriteValues } from './write-values.ts';
+import { ID_PATTERN } from '../spec/values.ts';
+
+export type Scope = { tenant: string; actor: Actor };
+export type Tenant = { id: string; slug: string; name: string; createdAt: string };
+export type ListResult = { data: Item[]; meta: { next_cursor: string | null; total_count?: number } };
+
+export const SINGLE_TENANT_SLUG = 'default';
+const TENANT_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export class Store {
+  readonly driver: StorageDriver;
+  readonly model: AppModel;
+  readonly spec: Spec;
+  // Tenants are never renamed or removed, so slug → id can be cached for the life of the process.
+  readonly #tenantIds = new Map<string, string>();
+
+  private constructor(driver: StorageDriver, model: AppModel) {
+    this.driver = driver;
+    this.model = model;
+    this.spec = model.spec;
+  }
+
+  /** Opens the store on a driver, creating tables on first start and the implicit tenant of a single-tenant app. */
+  static async open(driver: StorageDriver, spec: Spec): Promise<Store> {
+    const store = new Store(driver, buildModel(spec, driver));
+    await ensureSchema(driver, store.model);
+    if (spec.tenancy === 'single') {
+      await driver.db
+        .insertInto(SYSTEM_TABLES.tenants)
+        .values({ id: newId(), slug: SINGLE_TENANT_SLUG, name: spec.title ?? spec.name, createdAt: driver.encodeTimestamp(new Date().toISOString()) })
+        .onConflict((oc) => oc.column('slug').doNothing())
+        .execute();
+    }
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  // ---- tenants ----
+
+  async createTenant(actor: Actor, input: { slug?: unknown; name?: unknown }): Promise<Tenant> {
+    if (actor.kind !== 'root') throw new DataError('forbidden', 'Only the root token may create tenants');
+    if (this.spec.tenancy === 'single') throw new DataError('conflict', `"${this.spec.name}" is a single-tenant app; its one tenant is "${SINGLE_TENANT_SLUG}"`);
+    const problems = [];
+    if (typeof input.slug !== 'string' || !TENANT_SLUG.test(input.slug)) problems.push({ field: 'slug', detail: 'must be 1 to 63 lowercase letters, digits and inner hyphens' });
+    if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 200) problems.push({ field: 'name', detail: 'must be a non-empty string of at most 200 characters' });
+    if (problems.length) throw new DataError('invalid_body', 'The tenant has invalid fields', problems);
+    const tenant: Tenant = { id: newId(), slug: input.slug as string, name: (input.name as string).trim(), createdAt: new Date().toISOString() };
+    try {
+      await this.driver.db.insertInto(SYSTEM_TABLES.tenants).values({ ...tenant, createdAt: this.driver.encodeTimestamp(tenant.createdAt) }).execute();
+    } catch (e) {
+      if (this.driver.violation(e)?.kind === 'unique') throw new DataError('conflict', `A tenant with slug "${tenant.slug}" already exists`, [{ field: 'slug', detail: 'is taken' }]);
+      throw e;
+    }
+    this.#tenantIds.set(tenant.slug, tenant.id);
+    return tenant;
+  }
+
+  async listTenants(actor: Actor): Promise<Tenant[]> {
+    if (actor.kind !== 'root') throw new DataError('forbidden', 'Only the root token may list tenants');
+    const rows = await this.driver.db.selectFrom(SYSTEM_TABLES.tenants).selectAll().orderBy('slug').execute();
+    return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: this.driver.decodeTimestamp(r.createdAt) }));
+  }
+
+  async #tenantId(slug: string): Promise<string> {
+    const cached = this.#tenantIds.get(slug);
+    if (cached) return cached;
+    if (!TENANT_SLUG.test(slug)) throw notFound(`No tenant "${slug}"`);
+    const row = await this.driver.db.selectFrom(SYSTEM_TABLES.tenants).select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!row) throw notFound(`No tenant "${slug}"`);
+    this.#tenantIds.set(slug, row.id as string);
+    return row.id as string;
+  }
+
+  // ---- access ----
+
+  #collection(name: string): CollectionModel {
+    const cm = this.model.collections.get(name);
+    if (!cm) throw notFound(`No collection "${name}"; collections are ${[...this.model.collections.keys()].join(', ')}`);
+    return cm;
+  }
+
+  #authorize(actor: Actor, action: Action, collection: string) {
+    if (can(this.spec, actor, action, collection)) return;
+    if (actor.kind === 'anonymous') throw new DataError('unauthenticated', `Sign in to ${action} ${collection}`);
+    throw new DataError('forbidden', `You may not ${action} ${collection}`);
+  }
+
+  async #enter(scope: Scope, collection: string, action: Action): Promise<{ cm: CollectionModel; tenantId: string }> {
+    const cm = this.#collection(collection);
+    this.#authorize(scope.actor, action, collection);
+    return { cm, tenantId: await this.#tenantId(scope.tenant) };
+  }
+
+  #readContext(db: Executor, scope: Scope, tenantId: string): ReadContext {
+    return {
+      db,
+      driver: this.driver,
+      model: this.model,
+      tenantId,
+      assertRead: (c) => this.#authorize(scope.actor, 'read', c),
+    };
+  }
+
+  // ---- reads ----
+
+  async list(scope: Scope, collection: string, rawQuery: Record<string, unknown> = {}): Promise<ListResult> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'read');
+    const q = parseListQuery(rawQuery, cm, this.model);
+    const keys = keysWithId(q.sort);
+    const t = cm.table;
+    let query = this.driver.db.selectFrom(t).selectAll(t).where(`${t}.${TENANT_COLUMN}`, '=', tenantId);
+    if (q.filter) {
+      const filter = q.filter;
+      query = query.where((eb) => compileFilter(eb, filter, cm, tenantId, this.driver));
+    }
+    const countQuery = query;
+    if (q.cursor !== undefined) {
+      const values = decodeCursor(q.cursor, keys, cm);
+      query = query.where((eb) => afterCursor(eb, t, keys, values, sortColumnEncoder(cm, this.driver)));
+    }
+    for (const k of keys) {
+      const nullable = k.field !== 'id' && k.field !== 'createdAt' && k.field !== 'updatedAt' && !cm.fields.get(k.field)!.field.required;
+      query = query.orderBy(`${t}.${k.field}`, (ob) => {
+        const dir = k.desc ? ob.desc() : ob.asc();
+        return nullable ? (k.desc ? dir.nullsLast() : dir.nullsFirst()) : dir;
+      });
+    }
+    const rows = await query.limit(q.limit + 1).offset(q.offset).execute();
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map((r) => decodeRow(cm, r, this.driver));
+    const next = more ? encodeCursor(keys, items[items.length - 1]) : null;
+    await completeItems(this.#readContext(this.driver.db, scope, tenantId), cm, items, q.expand, q.fields);
+    const meta: ListResult['meta'] = { next_cursor: next };
+    if (q.totalCount) {
+      const row = await countQuery.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+      meta.total_count = Number(row?.n ?? 0);
+    }
+    return { data: q.fields ? items.map((i) => project(i, q.fields)) : items, meta };
+  }
+
+  async get(scope: Scope, collection: string, id: string, rawQuery: Record<string, unknown> = {}): Promise<Item> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'read');
+    const q = parseReadQuery(rawQuery, cm, this.model);
+    const item = ID_PATTERN.test(id) ? (await loadByIds(this.#readContext(this.driver.db, scope, tenantId), cm, [id], q.expand, q.fields)).get(id) : undefined;
+    if (!item) throw notFound(`No ${collection} item "${id}"`);
+    return item;
+  }
+
+  // ---- writes ----
+
+  async create(scope: Scope, collection: string, body: unknown): Promise<Item> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'create');
+    const now = new Date().toISOString();
+    const values = checkBody(cm, body, 'create', now);
+    const id = newId();
+    return this.#write(cm, async (trx) => {
+      await this.#deriveSlugs(trx, cm, tenantId, values);
+      await this.#checkTargets(trx, cm, tenantId, values);
+      const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(now), updatedAt: this.driver.encodeTimestamp(now) };
+      for (const [name, v] of values.columns) row[name] = v === null ? null : cm.fields.get(name)!.encode(v);
+      await trx.insertInto(cm.table).values(row).execute();
+      await this.#writeLinks(trx, cm, tenantId, id, values.lists);
+      return this.#readBack(trx, scope, cm, tenantId, id);
+    });
+  }
+
+  async update(scope: Scope, collection: string, id: string, body: unknown): Promise<Item> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'update');
+    const now = new Date().toISOString();
+    const values = checkBody(cm, body, 'update', now);
+    if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
+    return this.#write(cm, async (trx) => {
+      await this.#checkTargets(trx, cm, tenantId, values);
+      const set: Record<string, unknown> = { updatedAt: this.driver.encodeTimestamp(now) };
+      for (const [name, v] of values.columns) set[name] = v === null ? null : cm.fields.get(name)!.encode(v);
+      const r = await trx.updateTable(cm.table).set(set).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
+      await this.#writeLinks(trx, cm, tenantId, id, values.lists, true);
+      return this.#readBack(trx, scope, cm, tenantId, id);
+    });
+  }
+
+  async remove(scope: Scope, collection: string, id: string): Promise<void> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'delete');
+    if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
+    await this.#write(cm, async (trx) => {
+      for (const ref of cm.referencedBy) {
+        const used = await trx.selectFrom(ref.collection).select('id').where(TENANT_COLUMN, '=', tenantId).where(ref.field, '=', id).limit(1).executeTakeFirst();
+        if (used) throw new DataError('conflict', `This ${collection} item is still referenced by ${ref.collection}.${ref.field}; change or delete those items first`, [{ field: `${ref.collection}.${ref.field}`, detail: 'references this item' }]);
+      }
+      const r = await trx.deleteFrom(cm.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
+    });
+  }
+
+  async #write<T>(cm: CollectionModel, work: (trx: Executor) => Promise<T>): Promise<T> {
+    try {
+      return await this.driver.db.transaction().execute(work);
+    } catch (e) {
+      throw this.#translate(cm, e);
+    }
+  }
+
+  #translate(cm: CollectionModel, e: unknown): unknown {
+    const v = this.driver.violation(e);
+    if (!v) return e;
+    if (v.kind === 'unique') {
+      const field = [...cm.fields.keys()].find((f) => v.columns?.at(-1) === f || v.constraint === constraintName('uq', cm.table, f));
+      return new DataError('conflict', `Another ${cm.name} item already has this ${field ?? 'value'}`, [{ field: field ?? '', detail: 'must be unique within the tenant, and this value is taken' }]);
+    }
+    if (v.kind === 'foreign_key') return new DataError('conflict', 'The write conflicts with a relation between items; a related item was changed at the same time');
+    return new DataError('invalid_body', 'The item breaks a constraint of the collection', v.columns?.map((c) => ({ field: c, detail: 'is required' })) ?? []);
+  }
+
+  async #readBack(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string): Promise<Item> {
+    const ctx = this.#readContext(trx, scope, tenantId);
+    return (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
+  }
+
+  /** Relations may only point at items that exist in the same tenant; say which ones do not. */
+  async #checkTargets(trx: Executor, cm: CollectionModel, tenantId: string, values: WriteValues) {
+    const problems = [];
+    for (const [name, fm] of cm.fields) {
+      if (fm.field.type !== 'relation') continue;
+      const ids = fm.joinTable ? values.lists.get(name) : values.columns.get(name) ? [values.columns.get(name) as string] : undefined;
+      if (!ids?.length) continue;
+      const target = this.model.collections.get(fm.field.to)!;
+      const found = await trx.selectFrom(target.table).select('id').where(TENANT_COLUMN, '=', tenantId).where('id', 'in', ids).execute();
+      const have = new Set(found.map((r) => r.id as string));
+      const missing = ids.filter((i) => !have.has(i));
+      if (missing.length) problems.push({ field: name, detail: `no ${target.name} item with id ${missing.join(', ')} in this tenant` });
+    }
+    if (problems.length) throw new DataError('invalid_body', 'A relation points at an item that does not exist', problems);
+  }
+
+  async #writeLinks(trx: Executor, cm: CollectionModel, tenantId: string, id: string, lists: Map<string, string[]>, replace = false) {
+    for (const [name, targets] of lists) {
+      const jt = cm.fields.get(name)!.joinTable!;
+      if (replace) await trx.deleteFrom(jt).where(TENANT_COLUMN, '=', tenantId).where('source', '=', id).execute();
+      if (targets.length) {
+        await trx
+          .insertInto(jt)
+          .values(targets.map((target, position) => ({ [TENANT_COLUMN]: tenantId, source: id, target, position })))
+          .execute();
+      }
+    }
+  }
+
+  /** A slug derived from its source gets -2, -3, … when its collection requires unique slugs. */
+  async #deriveSlugs(trx: Executor, cm: CollectionModel, tenantId: string, values: WriteValues) {
+    for (const [name, base] of values.slugsToDerive) {
+      let slug = base;
+      if (cm.fields.get(name)!.field.unique) {
+        const taken = await trx
+          .selectFrom(cm.table)
+          .select(name)
+          .where(TENANT_COLUMN, '=', tenantId)
+          .where((eb) => eb.or([eb(name, '=', base), eb(name, 'like', `${base}-%`)]))
+          .execute();
+        const used = new Set(taken.map((r) => r[name] as string));
+        for (let n = 2; used.has(slug); n++) slug = `${base}-${n}`;
+      }
+      values.columns.set(name, slug);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// The Fastify application for one spec: a small core (query parsing, errors as problem+json, the
+// caller's identity) with everything else registered as route plugins.
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import qs from 'qs';
+import type { Store } from '../data/store.ts';
+import type { RootToken } from '../auth/root-token.ts';
+import { actorFrom } from '../auth/actor.ts';
+import { sendProblem, toProblem } from './problem.ts';
+import { contentRoutes } from './routes/content.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { healthRoutes } from './routes/health.ts';
+import { openApiDocument } from './openapi.ts';
+
+export type AppOptions = {
+  store: Store;
+  rootToken: RootToken;
+  logger?: boolean | { level: string };
+  bodyLimit?: number;
+  version?: string;
+};
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { store, rootToken } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Per-request log lines are off for throughput; failures are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Bracket filters (filter[status][_eq]=x) need nesting; the limits keep a hostile query string cheap.
+    routerOptions: {
+      querystringParser: (s: string) => qs.parse(s, { depth: 8, arrayLimit: 100, parameterLimit: 200, allowPrototypes: false, strictDepth: true }),
+      maxParamLength: 200,
+    },
+    ajv: {
+      // Unknown fields and wrong types are errors, never silently dropped or converted.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false, allowUnionTypes: true },
+    },
+  });
+
+  const actor = (req: FastifyRequest) => actorFrom(req.headers.authorization, rootToken);
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const m = /^\/api\/(?:t\/([^/]+)\/)?([^/]+)/.exec(path);
+    const detail = m && m[2] && !store.model.collections.has(m[2]) && m[1] !== undefined
+      ? `No collection "${m[2]}"; collections are ${[...store.model.collections.keys()].join(', ')}`
+      : `No route ${request.method} ${path}`;
+    return sendProblem(reply, { type: 'urn:kiln:problem:not-found', title: 'Not found', status: 404, detail, instance: path });
+  });
+
+  const document = openApiDocument(store, options.version ?? '0.0.0');
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => document);
+
+  healthRoutes(app, { store });
+  tenantRoutes(app, { store, actor });
+  contentRoutes(app, { store, actor });
+  return app;
+}

@@ -1,0 +1,110 @@
+// OpenAPI 3.1, generated from the spec with the same schemas the routes validate and serialize with.
+import type { Store } from '../data/store.ts';
+import { OPERATORS } from '../data/query/filter.ts';
+import { DEFAULT_LIMIT, MAX_LIMIT } from '../data/query/list-query.ts';
+import { bodySchema, itemSchema, problemSchema, tenantBodySchema, tenantSchema, type JsonSchema } from './json-schemas.ts';
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export function openApiDocument(store: Store, version: string): JsonSchema {
+  const schemas: Record<string, JsonSchema> = { Problem: problemSchema, Tenant: tenantSchema, TenantCreate: tenantBodySchema };
+  const paths: Record<string, JsonSchema> = {};
+  const single = store.spec.tenancy === 'single';
+  const tenantParam = { name: 'tenant', in: 'path', required: true, schema: { type: 'string' }, description: 'Tenant slug.' };
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+  const readParams = [
+    { name: 'fields', in: 'query', schema: { type: 'string' }, description: 'Comma-separated fields to return; dotted paths select inside expanded relations. id is always returned.' },
+    { name: 'expand', in: 'query', schema: { type: 'string' }, description: 'Comma-separated relation fields to return as items instead of ids; dotted paths expand further (at most 3 levels).' },
+  ];
+  const listParams = [
+    {
+      name: 'filter',
+      in: 'query',
+      schema: { type: 'string' },
+      description: `Rule tree as JSON, e.g. {"status":{"_eq":"published"},"author.name":{"_starts_with":"A"}}, or in bracket form filter[status][_eq]=published. Operators: ${OPERATORS.join(' ')}; nest with _and / _or.`,
+    },
+    { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'Comma-separated fields, "-" for descending, e.g. -publishedAt,title.' },
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
+    { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'meta.next_cursor of the previous page.' },
+    { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Items to skip; not combined with cursor.' },
+    { name: 'meta', in: 'query', schema: { type: 'string', enum: ['total_count'] }, description: 'total_count adds meta.total_count.' },
+    ...readParams,
+  ];
+  const errors = { 400: problem('Invalid query'), 401: problem('Missing or invalid token'), 403: problem('Not allowed'), 404: problem('No such tenant, collection or item') };
+  const security = [{}, { bearer: [] }];
+
+  for (const cm of store.model.collections.values()) {
+    const name = pascal(cm.name);
+    schemas[name] = itemSchema(cm);
+    schemas[`${name}Create`] = bodySchema(cm, 'create');
+    schemas[`${name}Update`] = bodySchema(cm, 'update');
+    const one = json({ type: 'object', properties: { data: ref(name) } }, `One ${cm.name} item`);
+    const collectionPaths = {
+      list: {
+        get: {
+          tags: [cm.name],
+          operationId: `list${name}`,
+          summary: `List ${cm.name}`,
+          parameters: listParams,
+          security,
+          responses: {
+            200: json({ type: 'object', properties: { data: { type: 'array', items: ref(name) }, meta: { type: 'object', properties: { next_cursor: { type: ['string', 'null'] }, total_count: { type: 'integer' } } } } }, `A page of ${cm.name}`),
+            ...errors,
+          },
+        },
+        post: {
+          tags: [cm.name],
+          operationId: `create${name}`,
+          summary: `Create a ${cm.name} item`,
+          security,
+          requestBody: { required: true, content: { 'application/json': { schema: ref(`${name}Create`) } } },
+          responses: { 201: one, ...errors, 409: problem('A unique value is taken'), 413: problem('Body too large'), 422: problem('Invalid fields') },
+        },
+      },
+      item: {
+        get: { tags: [cm.name], operationId: `get${name}`, summary: `Get a ${cm.name} item`, parameters: [idParam, ...readParams], security, responses: { 200: one, ...errors } },
+        patch: {
+          tags: [cm.name],
+          operationId: `update${name}`,
+          summary: `Change fields of a ${cm.name} item`,
+          parameters: [idParam],
+          security,
+          requestBody: { required: true, content: { 'application/json': { schema: ref(`${name}Update`) } } },
+          responses: { 200: one, ...errors, 409: problem('A unique value is taken'), 422: problem('Invalid fields') },
+        },
+        delete: { tags: [cm.name], operationId: `delete${name}`, summary: `Delete a ${cm.name} item`, parameters: [idParam], security, responses: { 204: { description: 'Deleted' }, ...errors, 409: problem('Still referenced by other items') } },
+      },
+    };
+    const withTenant = (op: Record<string, JsonSchema>) =>
+      Object.fromEntries(Object.entries(op).map(([m, o]) => [m, { ...o, parameters: [tenantParam, ...((o.parameters as unknown[]) ?? [])] }]));
+    if (single) {
+      paths[`/api/${cm.name}`] = collectionPaths.list;
+      paths[`/api/${cm.name}/{id}`] = collectionPaths.item;
+    } else {
+      paths[`/api/t/{tenant}/${cm.name}`] = withTenant(collectionPaths.list);
+      paths[`/api/t/{tenant}/${cm.name}/{id}`] = withTenant(collectionPaths.item);
+    }
+  }
+  paths['/api/health'] = { get: { tags: ['system'], operationId: 'health', summary: 'Server and database health', responses: { 200: { description: 'Healthy' }, 503: problem('Database unavailable') } } };
+  paths['/api/tenants'] = {
+    get: { tags: ['system'], operationId: 'listTenants', summary: 'List tenants (root token)', security: [{ bearer: [] }], responses: { 200: json({ type: 'object', properties: { data: { type: 'array', items: ref('Tenant') } } }, 'Tenants'), 401: problem('Root token required') } },
+    post: {
+      tags: ['system'],
+      operationId: 'createTenant',
+      summary: 'Create a tenant (root token)',
+      security: [{ bearer: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('TenantCreate') } } },
+      responses: { 201: json({ type: 'object', properties: { data: ref('Tenant') } }, 'Created'), 401: problem('Root token required'), 409: problem('Slug taken'), 422: problem('Invalid fields') },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: store.spec.title ?? store.spec.name, version, description: `${store.spec.description ?? ''}\n\nGenerated by Kiln from the app spec. Errors are RFC 9457 problem+json.`.trim() },
+    servers: [{ url: '/' }],
+    paths,
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+  };
+}

@@ -1,0 +1,181 @@
+// The app spec, format version 1: the single source of truth for an app.
+// Hand-written specs and model-written specs pass through this same schema and the semantic checks
+// in check.ts; nothing else decides what an app is.
+import { z } from 'zod';
+
+export const SPEC_FORMAT = 1;
+
+// Names become SQL identifiers (always quoted by Kysely) and URL segments, so they are kept to a
+// portable, case-sensitive subset: PostgreSQL folds unquoted names and limits them to 63 bytes; a join table joins two names.
+const NAME = /^[a-z][a-zA-Z0-9_]{0,29}$/;
+const name = (what: string) =>
+  z.string().regex(NAME, {
+    message: `${what} must start with a lowercase letter and contain only letters, digits and _ (at most 30 characters)`,
+  });
+
+const common = {
+  label: z.string().max(120).optional().describe('Human-readable label for the admin UI.'),
+  description: z.string().max(2000).optional(),
+  required: z.boolean().optional().describe('A value must be present on create and can never be set to null.'),
+  unique: z.boolean().optional().describe('No two items of one tenant may share a value.'),
+  index: z.boolean().optional().describe('Create a database index for filtering and sorting on this field.'),
+  searchable: z.boolean().optional().describe('Include this field in full-text search.'),
+};
+
+const lengthLimits = {
+  min: z.number().int().min(0).optional().describe('Minimum length in characters.'),
+  max: z.number().int().min(1).max(10_000_000).optional().describe('Maximum length in characters.'),
+};
+
+const stringField = z.object({ type: z.literal('string'), ...common, ...lengthLimits, default: z.string().optional() }).strict();
+const textField = z.object({ type: z.literal('text'), ...common, ...lengthLimits, default: z.string().optional() }).strict();
+const richtextField = z.object({ type: z.literal('richtext'), ...common, ...lengthLimits, default: z.string().optional() }).strict();
+const emailField = z.object({ type: z.literal('email'), ...common, default: z.string().optional() }).strict();
+const urlField = z.object({ type: z.literal('url'), ...common, default: z.string().optional() }).strict();
+const slugField = z
+  .object({
+    type: z.literal('slug'),
+    ...common,
+    ...lengthLimits,
+    from: z.string().optional().describe('Field whose value the slug is derived from when none is given.'),
+    default: z.string().optional(),
+  })
+  .strict();
+const integerField = z
+  .object({
+    type: z.literal('integer'),
+    ...common,
+    min: z.number().int().optional(),
+    max: z.number().int().optional(),
+    default: z.number().int().optional(),
+  })
+  .strict();
+const numberField = z
+  .object({ type: z.literal('number'), ...common, min: z.number().optional(), max: z.number().optional(), default: z.number().optional() })
+  .strict();
+const decimalField = z
+  .object({
+    type: z.literal('decimal'),
+    ...common,
+    // Exact values are stored scaled as 64-bit integers on SQLite; 15 digits keep them exact in JavaScript too.
+    precision: z.number().int().min(1).max(15).optional().describe('Total significant digits (default 15).'),
+    scale: z.number().int().min(0).max(10).optional().describe('Digits after the decimal point (default 2).'),
+    min: z.union([z.number(), z.string()]).optional(),
+    max: z.union([z.number(), z.string()]).optional(),
+    default: z.union([z.number(), z.string()]).optional(),
+  })
+  .strict();
+const booleanField = z.object({ type: z.literal('boolean'), ...common, default: z.boolean().optional() }).strict();
+const dateField = z
+  .object({ type: z.literal('date'), ...common, min: z.string().optional(), max: z.string().optional(), default: z.string().optional() })
+  .strict();
+const datetimeField = z
+  .object({
+    type: z.literal('datetime'),
+    ...common,
+    min: z.string().optional(),
+    max: z.string().optional(),
+    default: z.string().optional().describe('An ISO 8601 date-time, or "now" for the time of creation.'),
+  })
+  .strict();
+const enumField = z
+  .object({
+    type: z.literal('enum'),
+    ...common,
+    values: z.array(z.string().min(1).max(100)).min(1).max(200),
+    multiple: z.boolean().optional().describe('The value is a list of distinct allowed values.'),
+    default: z.union([z.string(), z.array(z.string())]).optional(),
+  })
+  .strict();
+const jsonField = z.object({ type: z.literal('json'), ...common, default: z.unknown().optional() }).strict();
+const mediaField = z
+  .object({
+    type: z.literal('media'),
+    ...common,
+    accept: z.array(z.string()).optional().describe('Allowed MIME types, for example "image/*".'),
+    maxSize: z.number().int().min(1).optional().describe('Largest accepted file in bytes.'),
+    default: z.string().optional(),
+  })
+  .strict();
+const relationField = z
+  .object({
+    type: z.literal('relation'),
+    ...common,
+    to: z.string().describe('Name of the collection this field points at.'),
+    many: z.boolean().optional().describe('true: a list of items (join table); false: one item (foreign key).'),
+    min: z.number().int().min(0).optional().describe('With many: fewest linked items.'),
+    max: z.number().int().min(1).optional().describe('With many: most linked items.'),
+  })
+  .strict();
+
+export const fieldSchema = z.discriminatedUnion('type', [
+  stringField,
+  textField,
+  richtextField,
+  integerField,
+  numberField,
+  decimalField,
+  booleanField,
+  dateField,
+  datetimeField,
+  enumField,
+  emailField,
+  urlField,
+  slugField,
+  jsonField,
+  mediaField,
+  relationField,
+]);
+
+export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const collectionSchema = z
+  .object({
+    label: z.string().max(120).optional(),
+    description: z.string().max(2000).optional(),
+    fields: z.record(name('A field name'), fieldSchema).refine((f) => Object.keys(f).length > 0, {
+      message: 'A collection needs at least one field',
+    }),
+    titleField: z.string().optional().describe('The field that names an item in lists and pickers.'),
+    defaultSort: z.string().optional().describe('Sort used when a request names none, for example "-createdAt".'),
+  })
+  .strict();
+
+export const roleSchema = z
+  .object({
+    description: z.string().max(2000).optional(),
+    can: z
+      .record(z.string(), z.array(z.enum(ACTIONS)))
+      .optional()
+      .describe('Collection name (or "*") to the actions this role may take on it.'),
+  })
+  .strict();
+
+// Sections that later format revisions fill. They are accepted so a spec can carry them, and
+// `kiln spec check` warns that this version does not enforce them yet.
+const reservedSection = z.record(z.string(), z.unknown());
+
+export const specSchema = z
+  .object({
+    $schema: z.string().optional(),
+    kiln: z.literal(SPEC_FORMAT).describe('Spec format version.'),
+    name: name('The app name'),
+    title: z.string().max(200).optional(),
+    description: z.string().max(5000).optional(),
+    tenancy: z.enum(['single', 'multi']).describe('"multi": every item belongs to a tenant; "single": one implicit tenant.'),
+    collections: z.record(name('A collection name'), collectionSchema),
+    roles: z.record(name('A role name'), roleSchema).optional(),
+    auth: reservedSection.optional(),
+    workflow: reservedSection.optional(),
+    ai: reservedSection.optional(),
+    webhooks: reservedSection.optional(),
+  })
+  .strict();
+
+export type Spec = z.infer<typeof specSchema>;
+export type Collection = z.infer<typeof collectionSchema>;
+export type Field = z.infer<typeof fieldSchema>;
+export type FieldType = Field['type'];
+export type RelationField = z.infer<typeof relationField>;
+export type Role = z.infer<typeof roleSchema>;
