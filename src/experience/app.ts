@@ -3,7 +3,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import qs from 'qs';
 import type { Store } from '../data/store.ts';
 import type { RootToken } from '../auth/root-token.ts';
 import { actorFrom } from '../auth/actor.ts';
@@ -12,6 +11,7 @@ import { contentRoutes } from './routes/content.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiDocument } from './openapi.ts';
+import { parseQueryString } from './query-string.ts';
 
 export type AppOptions = {
   store: Store;
@@ -28,9 +28,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Per-request log lines are off for throughput; failures are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // Bracket filters (filter[status][_eq]=x) need nesting; the limits keep a hostile query string cheap.
     routerOptions: {
-      querystringParser: (s: string) => qs.parse(s, { depth: 8, arrayLimit: 100, parameterLimit: 200, allowPrototypes: false, strictDepth: true }),
+      querystringParser: parseQueryString,
       maxParamLength: 200,
     },
     ajv: {

@@ -93,9 +93,25 @@ export function parseFields(raw: string | undefined, cm: CollectionModel, model:
   return root;
 }
 
+/** An expanded relation is always returned, even when `fields` does not name it. */
+function withExpanded(sel: FieldSelection, expand: ExpandTree): FieldSelection {
+  if (sel === undefined) return undefined;
+  for (const [name, sub] of expand) {
+    sel.own.add(name);
+    const nested = sel.nested.get(name);
+    if (nested) withExpanded(nested, sub);
+  }
+  return sel;
+}
+
+function parseRead(raw: Record<string, unknown>, cm: CollectionModel, model: AppModel): ReadQuery {
+  const expand = parseExpand(single(raw, 'expand'), cm, model);
+  return { expand, fields: withExpanded(parseFields(single(raw, 'fields'), cm, model), expand) };
+}
+
 export function parseReadQuery(raw: Record<string, unknown>, cm: CollectionModel, model: AppModel): ReadQuery {
   unknownParams(raw, READ_PARAMS);
-  return { expand: parseExpand(single(raw, 'expand'), cm, model), fields: parseFields(single(raw, 'fields'), cm, model) };
+  return parseRead(raw, cm, model);
 }
 
 export function parseListQuery(raw: Record<string, unknown>, cm: CollectionModel, model: AppModel): ListQuery {
@@ -115,7 +131,6 @@ export function parseListQuery(raw: Record<string, unknown>, cm: CollectionModel
     offset,
     cursor,
     totalCount: meta === 'total_count',
-    expand: parseExpand(single(raw, 'expand'), cm, model),
-    fields: parseFields(single(raw, 'fields'), cm, model),
+    ...parseRead(raw, cm, model),
   };
 }

@@ -6,6 +6,7 @@ import { SINGLE_TENANT_SLUG } from '../../data/store.ts';
 import type { CollectionModel } from '../../data/model.ts';
 import { bodySchema, itemSchema } from '../json-schemas.ts';
 import type { Actor } from '../../data/access.ts';
+import { queryOf } from '../query-string.ts';
 
 type Deps = { store: Store; actor: (req: FastifyRequest) => Actor };
 type Params = { tenant?: string; id?: string };
@@ -24,7 +25,7 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
   const one = { 200: { type: 'object', properties: { data: item } } };
   const scope = (req: FastifyRequest) => ({ tenant: (req.params as Params).tenant ?? SINGLE_TENANT_SLUG, actor: actor(req) });
   const id = (req: FastifyRequest) => (req.params as Params).id as string;
-  const query = (req: FastifyRequest) => req.query as Record<string, unknown>;
+  const query = (req: FastifyRequest) => queryOf(req.query);
 
   app.get(base, {
     schema: {
