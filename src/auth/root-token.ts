@@ -3,10 +3,11 @@
 // right here because the token carries 256 random bits: argon2id is for guessable secrets.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { StorageDriver } from '../data/driver.ts';
-import { readSetting, writeSettingOnce } from '../data/settings.ts';
+import { readSetting, writeSetting, writeSettingOnce } from '../data/settings.ts';
 
 const KEY = 'root_token_sha256';
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const newToken = () => `kiln_${randomBytes(32).toString('base64url')}`;
 
 export type RootToken = {
   verify(token: string): boolean;
@@ -24,7 +25,7 @@ export async function setupRootToken(driver: StorageDriver, fromEnv?: string): P
     const stored = await readSetting(driver, KEY);
     if (stored) digest = Buffer.from(stored, 'hex');
     else {
-      const token = `kiln_${randomBytes(32).toString('base64url')}`;
+      const token = newToken();
       // Another process may have generated one at the same moment: whichever was stored first wins.
       const kept = await writeSettingOnce(driver, KEY, sha256(token).toString('hex'));
       digest = Buffer.from(kept, 'hex');
@@ -32,4 +33,11 @@ export async function setupRootToken(driver: StorageDriver, fromEnv?: string): P
     }
   }
   return { verify: (token) => timingSafeEqual(sha256(token), digest), generated };
+}
+
+/** Replaces the stored root token with a new one and returns it; running servers pick it up on restart. */
+export async function rotateRootToken(driver: StorageDriver): Promise<string> {
+  const token = newToken();
+  await writeSetting(driver, KEY, sha256(token).toString('hex'));
+  return token;
 }

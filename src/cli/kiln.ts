@@ -1,6 +1,7 @@
 // The kiln command: one file per subcommand; this file only dispatches.
 import { start, help as startHelp } from './start.ts';
 import { specCommand } from './spec.ts';
+import { tokenCommand } from './token.ts';
 import { KILN_VERSION } from './version.ts';
 
 const help = `Kiln ${KILN_VERSION}: describe a content app, run it as a hardened API.
@@ -11,6 +12,7 @@ Commands:
   start [SPEC]         Serve an app spec (default ./kiln.json)
   spec check [FILE]    Validate a spec
   spec schema          Print the spec format's JSON Schema
+  token rotate [SPEC]  Replace the root API token
 
 Run "kiln <command> --help" for a command's options.`;
 
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'spec':
       return specCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
     case '--version':
     case '-v':
       console.log(KILN_VERSION);

@@ -70,7 +70,7 @@ export async function start(argv: string[]): Promise<number> {
   process.on('SIGTERM', stop);
   const address = await app.listen({ port: config.port, host: config.host });
   if (rootToken.generated) {
-    console.error(`\nkiln: root API token (shown once; only its hash is stored):\n\n    ${rootToken.generated}\n\nSend it as "Authorization: Bearer <token>" to write. Set KILN_ADMIN_TOKEN to choose your own.\n`);
+    console.error(`\nkiln: root API token (shown once; only its hash is stored):\n\n    ${rootToken.generated}\n\nSend it as "Authorization: Bearer <token>" to write. Set KILN_ADMIN_TOKEN to choose your own;\n"kiln token rotate" replaces a lost one.\n`);
   }
   console.error(`kiln: ${checked.spec.name} on ${driver.dialect} at ${address}/api (docs: ${address}/api/docs)`);
   return -1;
