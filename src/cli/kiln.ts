@@ -2,6 +2,8 @@
 import { start, help as startHelp } from './start.ts';
 import { specCommand } from './spec.ts';
 import { tokenCommand } from './token.ts';
+import { migrateCommand } from './migrate.ts';
+import { diffCommand } from './diff.ts';
 import { KILN_VERSION } from './version.ts';
 
 const help = `Kiln ${KILN_VERSION}: describe a content app, run it as a hardened API.
@@ -12,6 +14,10 @@ Commands:
   start [SPEC]         Serve an app spec (default ./kiln.json)
   spec check [FILE]    Validate a spec
   spec schema          Print the spec format's JSON Schema
+  diff OLD NEW         Classified changes between two specs
+  migrate [SPEC]       Plan, check and apply a spec change to the database
+  spec history         List applied spec versions
+  spec rollback V      Go back to spec version V through the migration gate
   token rotate [SPEC]  Replace the root API token
 
 Run "kiln <command> --help" for a command's options.`;
@@ -25,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
       return specCommand(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'migrate':
+      return migrateCommand(rest);
+    case 'diff':
+      return diffCommand(rest);
     case '--version':
     case '-v':
       console.log(KILN_VERSION);

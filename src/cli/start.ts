@@ -12,13 +12,14 @@ import { buildApp } from '../experience/app.ts';
 import { readConfig } from './config.ts';
 import { KILN_VERSION } from './version.ts';
 
-export const help = `Usage: kiln start [SPEC] [--seed [FILE]]
+export const help = `Usage: kiln start [SPEC] [--seed] [--seed-file FILE]
 
 Serves the app described by SPEC (default ./kiln.json): REST API under /api, OpenAPI at
 /api/openapi.json, docs at /api/docs. Tables are created from the spec on first start.
 
 Options:
-  --seed [FILE]  Load seed data (default: seed.json beside SPEC) when the app has no content yet.
+  --seed            Load seed.json beside SPEC when the app has no content yet.
+  --seed-file FILE  Load this seed file instead (implies --seed).
   -h, --help     Show this help.
 
 Environment: PORT (3000), HOST (127.0.0.1), KILN_DATA_DIR (.kiln), KILN_DATABASE_URL
@@ -26,13 +27,17 @@ Environment: PORT (3000), HOST (127.0.0.1), KILN_DATA_DIR (.kiln), KILN_DATABASE
 KILN_LOG_LEVEL (info).`;
 
 export async function start(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { seed: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { seed: { type: 'boolean' }, 'seed-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(help);
     return 0;
   }
   const specFile = resolve(positionals[0] ?? 'kiln.json');
-  const seedFile = values.seed ? (positionals[1] ? resolve(positionals[1]) : join(dirname(specFile), 'seed.json')) : undefined;
+  const seedFile = values['seed-file'] ? resolve(values['seed-file']) : values.seed ? join(dirname(specFile), 'seed.json') : undefined;
+  if (seedFile && values['seed-file'] && !existsSync(seedFile)) {
+    console.error(`kiln: no seed file at ${seedFile}`);
+    return 1;
+  }
   const config = readConfig();
   const checked = await loadSpec(specFile);
   if (!checked.ok) {

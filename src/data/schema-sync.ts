@@ -1,21 +1,28 @@
 // Creates Kiln's system tables and the spec's tables, indexes and constraints on first start, in one
-// transaction. A later start with a spec whose tables differ is refused with the differences, since
-// changing tables that hold data is the migration gate's job, never a side effect of starting.
-import { sql, type Transaction } from 'kysely';
+// transaction, and records that spec as version 1. A later start with a spec whose tables differ
+// is refused with the differences, since changing tables that hold data is the migration gate's
+// job (`kiln migrate`), never a side effect of starting.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Spec } from '../spec/schema.ts';
 import type { AnyDB, StorageDriver } from './driver.ts';
-import { SYSTEM_TABLES, TENANT_COLUMN, constraintName, type AppModel, type CollectionModel } from './model.ts';
+import { SYSTEM_TABLES, TENANT_COLUMN, constraintName, type AppModel, type CollectionModel, type FieldModel } from './model.ts';
 
-type Layout = Record<string, Record<string, string>>;
+export type Layout = Record<string, Record<string, string>>;
+
+/** Runs one schema statement; a migration passes one that also records the SQL it shows. */
+export type Exec = (statement: { compile(): { sql: string }; execute(): Promise<unknown> }) => Promise<unknown>;
+const plain: Exec = (s) => s.execute();
 
 export class LayoutMismatchError extends Error {
   readonly differences: string[];
   constructor(differences: string[]) {
-    super(`the database was created from a different spec:\n  ${differences.join('\n  ')}`);
+    super(`the database holds a different version of this app's tables:\n  ${differences.join('\n  ')}\nApply the new spec with \`kiln migrate\` (it shows the plan and checks it first).`);
     this.differences = differences;
   }
 }
 
-/** What tables and columns the spec needs on this driver; compared with what the database was created with. */
+/** What tables and columns the spec needs on this driver; compared with what the database holds. */
 export function layoutOf(model: AppModel, driver: StorageDriver): Layout {
   const layout: Layout = {};
   for (const cm of model.collections.values()) {
@@ -30,7 +37,7 @@ export function layoutOf(model: AppModel, driver: StorageDriver): Layout {
   return layout;
 }
 
-function diffLayouts(was: Layout, now: Layout): string[] {
+export function diffLayouts(was: Layout, now: Layout): string[] {
   const out: string[] = [];
   for (const t of Object.keys(was)) if (!(t in now)) out.push(`table "${t}" is no longer in the spec`);
   for (const [t, cols] of Object.entries(now)) {
@@ -47,13 +54,20 @@ function diffLayouts(was: Layout, now: Layout): string[] {
   return out;
 }
 
+export function specHash(spec: Spec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+}
+
+/** Serializes schema changes between processes sharing one PostgreSQL database. */
+export async function lockSchema(trx: AnyDB, driver: StorageDriver): Promise<void> {
+  if (driver.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7243010001)`.execute(trx);
+}
+
 export async function ensureSchema(driver: StorageDriver, model: AppModel): Promise<{ created: boolean }> {
   const layout = layoutOf(model, driver);
   return driver.db.transaction().execute(async (trx) => {
-    if (driver.dialect === 'postgres') {
-      // Several processes may start at once against one database; only one creates the tables.
-      await sql`select pg_advisory_xact_lock(7243010001)`.execute(trx);
-    }
+    // Several processes may start at once against one database; only one creates the tables.
+    await lockSchema(trx, driver);
     await createSystemTables(trx, driver);
     const row = await trx.selectFrom(SYSTEM_TABLES.settings).select('value').where('key', '=', 'layout').executeTakeFirst();
     if (row) {
@@ -61,18 +75,25 @@ export async function ensureSchema(driver: StorageDriver, model: AppModel): Prom
       if (differences.length) throw new LayoutMismatchError(differences);
       return { created: false };
     }
-    for (const cm of model.collections.values()) await createCollectionTable(trx, driver, cm, model);
-    if (driver.dialect === 'postgres') {
-      // PostgreSQL checks that a referenced table exists, and relations may form cycles: add them last.
-      for (const cm of model.collections.values()) await addPostgresForeignKeys(trx, cm);
-    }
-    for (const cm of model.collections.values()) await createJoinTables(trx, driver, cm, model);
+    await createCollections(trx, driver, model, [...model.collections.values()]);
     await trx.insertInto(SYSTEM_TABLES.settings).values({ key: 'layout', value: JSON.stringify(layout) }).execute();
+    await recordVersion(trx, driver, model.spec, { author: 'kiln start', plan: [] });
     return { created: true };
   });
 }
 
-async function createSystemTables(trx: Transaction<unknown>, driver: StorageDriver) {
+/** Creates tables, join tables, indexes and constraints for the given collections of `model`. */
+export async function createCollections(trx: AnyDB, driver: StorageDriver, model: AppModel, collections: CollectionModel[], exec: Exec = plain): Promise<void> {
+  for (const cm of collections) {
+    await createTable(trx, driver, cm, model, cm.table, exec);
+    await createIndexes(trx, cm, exec);
+  }
+  // PostgreSQL checks that a referenced table exists, and relations may form cycles: add them last.
+  if (driver.dialect === 'postgres') for (const cm of collections) await addForeignKeys(trx, cm, undefined, exec);
+  for (const cm of collections) for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, fm.joinTable!, exec);
+}
+
+export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Promise<void> {
   await trx.schema
     .createTable(SYSTEM_TABLES.tenants)
     .ifNotExists()
@@ -87,12 +108,41 @@ async function createSystemTables(trx: Transaction<unknown>, driver: StorageDriv
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
+  await trx.schema
+    .createTable(SYSTEM_TABLES.specVersions)
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('spec', 'text', (c) => c.notNull())
+    .addColumn('plan', 'text', (c) => c.notNull())
+    .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('appliedAt', sql.raw(driver.timestampType), (c) => c.notNull())
+    .execute();
 }
 
-async function createCollectionTable(trx: Transaction<unknown>, driver: StorageDriver, cm: CollectionModel, model: AppModel) {
-  // The builder's column-name typing cannot follow columns named by the spec.
-  let t = (trx.schema as AnyDB['schema'])
-    .createTable(cm.table)
+export type VersionRecord = { author: string; plan: unknown };
+
+export async function recordVersion(trx: AnyDB, driver: StorageDriver, spec: Spec, record: VersionRecord): Promise<number> {
+  const last = await trx.selectFrom(SYSTEM_TABLES.specVersions).select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+  const version = Number(last?.v ?? 0) + 1;
+  await trx
+    .insertInto(SYSTEM_TABLES.specVersions)
+    .values({
+      version,
+      hash: specHash(spec),
+      spec: JSON.stringify(spec),
+      plan: JSON.stringify(record.plan),
+      author: record.author,
+      appliedAt: driver.encodeTimestamp(new Date().toISOString()),
+    })
+    .execute();
+  return version;
+}
+
+/** Creates the collection's table under `name` (a temporary name during a rebuild), without indexes. */
+export async function createTable(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, model: AppModel, name: string, exec: Exec = plain): Promise<void> {
+  let t = trx.schema
+    .createTable(name)
     .addColumn('id', sql.raw(driver.idType), (c) => c.primaryKey())
     .addColumn(TENANT_COLUMN, sql.raw(driver.idType), (c) => c.notNull().references(`${SYSTEM_TABLES.tenants}.id`))
     .addColumn('createdAt', sql.raw(driver.timestampType), (c) => c.notNull())
@@ -101,50 +151,55 @@ async function createCollectionTable(trx: Transaction<unknown>, driver: StorageD
     t = t.addColumn(fm.name, sql.raw(driver.columnType(fm.field)), (c) => (fm.field.required ? c.notNull() : c));
   }
   // Composite keys let relations reference (tenant, id): the database itself refuses a link across tenants.
-  t = t.addUniqueConstraint(constraintName('tid', cm.table), [TENANT_COLUMN, 'id']);
+  t = t.addUniqueConstraint(constraintName('tid', name), [TENANT_COLUMN, 'id']);
   if (driver.dialect === 'sqlite') {
+    // SQLite resolves a foreign key by table name when it is used, so it may name a table created later.
     for (const fm of cm.columns) {
       if (fm.field.type !== 'relation') continue;
       const target = model.collections.get(fm.field.to)!.table;
-      t = t.addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name] as never[], target, [TENANT_COLUMN, 'id']);
+      // The builder types column names from the columns added above and cannot follow spec names.
+      t = t.addForeignKeyConstraint(constraintName('fk', name, fm.name), [TENANT_COLUMN, fm.name] as never[], target, [TENANT_COLUMN, 'id']);
     }
   }
-  await t.execute();
-  await trx.schema.createIndex(constraintName('ix', cm.table, 'createdAt')).on(cm.table).columns([TENANT_COLUMN, 'createdAt', 'id']).execute();
+  await exec(t);
+}
+
+export async function createIndexes(trx: AnyDB, cm: CollectionModel, exec: Exec = plain): Promise<void> {
+  await exec(trx.schema.createIndex(constraintName('ix', cm.table, 'createdAt')).on(cm.table).columns([TENANT_COLUMN, 'createdAt', 'id']));
   for (const fm of cm.columns) {
     const f = fm.field;
     if (f.unique) {
-      await trx.schema.createIndex(constraintName('uq', cm.table, fm.name)).unique().on(cm.table).columns([TENANT_COLUMN, fm.name]).execute();
+      await exec(trx.schema.createIndex(constraintName('uq', cm.table, fm.name)).unique().on(cm.table).columns([TENANT_COLUMN, fm.name]));
     } else if (f.index || f.type === 'relation') {
-      await trx.schema.createIndex(constraintName('ix', cm.table, fm.name)).on(cm.table).columns([TENANT_COLUMN, fm.name]).execute();
+      await exec(trx.schema.createIndex(constraintName('ix', cm.table, fm.name)).on(cm.table).columns([TENANT_COLUMN, fm.name]));
     }
   }
 }
 
-async function addPostgresForeignKeys(trx: Transaction<unknown>, cm: CollectionModel) {
+/** PostgreSQL only: the to-one relations of a collection as composite foreign keys. */
+export async function addForeignKeys(trx: AnyDB, cm: CollectionModel, only?: (fm: FieldModel) => boolean, exec: Exec = plain): Promise<void> {
   for (const fm of cm.columns) {
-    if (fm.field.type !== 'relation') continue;
-    await trx.schema
-      .alterTable(cm.table)
-      .addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id'])
-      .execute();
+    if (fm.field.type !== 'relation' || (only && !only(fm))) continue;
+    await exec(
+      trx.schema
+        .alterTable(cm.table)
+        .addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id']),
+    );
   }
 }
 
-async function createJoinTables(trx: Transaction<unknown>, driver: StorageDriver, cm: CollectionModel, model: AppModel) {
-  for (const fm of cm.lists) {
-    const target = model.collections.get((fm.field as { to: string }).to)!.table;
-    const jt = fm.joinTable!;
-    await trx.schema
-      .createTable(jt)
+export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, fm: FieldModel, model: AppModel, name: string, exec: Exec = plain): Promise<void> {
+  const target = model.collections.get((fm.field as { to: string }).to)!.table;
+  await exec(
+    trx.schema
+      .createTable(name)
       .addColumn(TENANT_COLUMN, sql.raw(driver.idType), (c) => c.notNull())
       .addColumn('source', sql.raw(driver.idType), (c) => c.notNull())
       .addColumn('target', sql.raw(driver.idType), (c) => c.notNull())
       .addColumn('position', 'integer', (c) => c.notNull())
-      .addPrimaryKeyConstraint(constraintName('pk', jt), ['source', 'target'])
-      .addForeignKeyConstraint(constraintName('fks', jt), [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade'))
-      .addForeignKeyConstraint(constraintName('fkt', jt), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade'))
-      .execute();
-    await trx.schema.createIndex(constraintName('ix', jt, 'target')).on(jt).columns(['target']).execute();
-  }
+      .addPrimaryKeyConstraint(constraintName('pk', name), ['source', 'target'])
+      .addForeignKeyConstraint(constraintName('fks', name), [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade'))
+      .addForeignKeyConstraint(constraintName('fkt', name), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade')),
+  );
+  await exec(trx.schema.createIndex(constraintName('ix', name, 'target')).on(name).columns(['target']));
 }

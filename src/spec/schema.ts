@@ -20,6 +20,7 @@ const common = {
   unique: z.boolean().optional().describe('No two items of one tenant may share a value.'),
   index: z.boolean().optional().describe('Create a database index for filtering and sorting on this field.'),
   searchable: z.boolean().optional().describe('Include this field in full-text search.'),
+  renamedFrom: z.string().optional().describe('The name this field had in the previous spec version; a rename is never guessed.'),
 };
 
 const lengthLimits = {
@@ -139,6 +140,7 @@ export const collectionSchema = z
     }),
     titleField: z.string().optional().describe('The field that names an item in lists and pickers.'),
     defaultSort: z.string().optional().describe('Sort used when a request names none, for example "-createdAt".'),
+    renamedFrom: z.string().optional().describe('The name this collection had in the previous spec version.'),
   })
   .strict();
 
