@@ -8,7 +8,7 @@ import { Store } from '../data/store.ts';
 import { LayoutMismatchError } from '../data/schema-sync.ts';
 import { readSeed, seedIfEmpty } from '../data/seed.ts';
 import { setupRootToken } from '../auth/root-token.ts';
-import { buildApp } from '../experience/app.ts';
+import { startLiveServer } from '../experience/live-server.ts';
 import { readConfig } from './config.ts';
 import { KILN_VERSION } from './version.ts';
 
@@ -62,18 +62,28 @@ export async function start(argv: string[]): Promise<number> {
     if (n) console.error(`kiln: seeded ${n} items from ${seedFile}`);
   }
   const rootToken = await setupRootToken(driver, config.adminToken);
-  const app = await buildApp({ store, rootToken, logger: { level: config.logLevel }, version: KILN_VERSION });
+  const { live, address } = await startLiveServer(
+    {
+      driver,
+      store,
+      rootToken,
+      logger: { level: config.logLevel },
+      version: KILN_VERSION,
+      onSwap: (v) => console.error(`kiln: now serving spec version ${v}`),
+    },
+    config.port,
+    config.host,
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await app.close();
+    await live.close();
     await store.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const address = await app.listen({ port: config.port, host: config.host });
   if (rootToken.generated) {
     console.error(`\nkiln: root API token (shown once; only its hash is stored):\n\n    ${rootToken.generated}\n\nSend it as "Authorization: Bearer <token>" to write. Set KILN_ADMIN_TOKEN to choose your own;\n"kiln token rotate" replaces a lost one.\n`);
   }
