@@ -7,7 +7,7 @@ import type { StorageDriver } from './driver.ts';
 import { DataError, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel } from './model.ts';
-import { compileFilter } from './query/filter.ts';
+import { collectionsReached, compileFilter } from './query/filter.ts';
 import { afterCursor, decodeCursor, encodeCursor, keysWithId, sortColumnEncoder } from './query/cursor.ts';
 import { parseListQuery, parseReadQuery } from './query/list-query.ts';
 import { completeItems, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
@@ -129,6 +129,8 @@ export class Store {
     let query = this.driver.db.selectFrom(t).selectAll(t).where(`${t}.${TENANT_COLUMN}`, '=', tenantId);
     if (q.filter) {
       const filter = q.filter;
+      // A filter along a relation reveals the related items' values, so it needs read access there too.
+      for (const c of collectionsReached(filter)) this.#authorize(scope.actor, 'read', c);
       query = query.where((eb) => compileFilter(eb, filter, cm, tenantId, this.driver));
     }
     const countQuery = query;

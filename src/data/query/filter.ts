@@ -229,3 +229,10 @@ function compileComparison(eb: EB, cond: Condition & { kind: 'cmp' }, cm: Collec
       return driver.likeInsensitive(ref, `${escapeLike(cond.value as string)}%`);
   }
 }
+
+/** Every collection a condition reads through its relation paths: the caller must be allowed to read each. */
+export function collectionsReached(cond: Condition, out = new Set<string>()): Set<string> {
+  if (cond.kind !== 'cmp') for (const c of cond.items) collectionsReached(c, out);
+  else for (const h of cond.hops) out.add(h.target.name);
+  return out;
+}

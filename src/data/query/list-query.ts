@@ -104,9 +104,20 @@ function withExpanded(sel: FieldSelection, expand: ExpandTree): FieldSelection {
   return sel;
 }
 
+/** Selecting inside a relation (`fields=author.name`) expands it. */
+function expandSelected(sel: FieldSelection, tree: ExpandTree): ExpandTree {
+  if (sel === undefined) return tree;
+  for (const [name, nested] of sel.nested) {
+    if (!tree.has(name)) tree.set(name, new Map());
+    expandSelected(nested, tree.get(name)!);
+  }
+  return tree;
+}
+
 function parseRead(raw: Record<string, unknown>, cm: CollectionModel, model: AppModel): ReadQuery {
-  const expand = parseExpand(single(raw, 'expand'), cm, model);
-  return { expand, fields: withExpanded(parseFields(single(raw, 'fields'), cm, model), expand) };
+  const fields = parseFields(single(raw, 'fields'), cm, model);
+  const expand = expandSelected(fields, parseExpand(single(raw, 'expand'), cm, model));
+  return { expand, fields: withExpanded(fields, expand) };
 }
 
 export function parseReadQuery(raw: Record<string, unknown>, cm: CollectionModel, model: AppModel): ReadQuery {
