@@ -5,7 +5,7 @@ import type { Collection, Field, RelationField, Spec } from '../spec/schema.ts';
 import type { StorageDriver } from './driver.ts';
 
 export const TENANT_COLUMN = '_tenant';
-export const SYSTEM_TABLES = { tenants: 'kiln_tenants', settings: 'kiln_settings', specVersions: 'kiln_spec_versions' } as const;
+export const SYSTEM_TABLES = { tenants: 'kiln_tenants', settings: 'kiln_settings', specVersions: 'kiln_spec_versions', events: 'kiln_events' } as const;
 
 export type FieldModel = {
   name: string;

@@ -56,6 +56,7 @@ export class Store {
   // ---- tenants ----
 
   async createTenant(actor: Actor, input: { slug?: unknown; name?: unknown }): Promise<Tenant> {
+    if (actor.kind === 'anonymous') throw new DataError('unauthenticated', 'Creating a tenant needs the root token');
     if (actor.kind !== 'root') throw new DataError('forbidden', 'Only the root token may create tenants');
     if (this.spec.tenancy === 'single') throw new DataError('conflict', `"${this.spec.name}" is a single-tenant app; its one tenant is "${SINGLE_TENANT_SLUG}"`);
     const problems = [];
@@ -74,6 +75,7 @@ export class Store {
   }
 
   async listTenants(actor: Actor): Promise<Tenant[]> {
+    if (actor.kind === 'anonymous') throw new DataError('unauthenticated', 'Listing tenants needs the root token');
     if (actor.kind !== 'root') throw new DataError('forbidden', 'Only the root token may list tenants');
     const rows = await this.driver.db.selectFrom(SYSTEM_TABLES.tenants).selectAll().orderBy('slug').execute();
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: this.driver.decodeTimestamp(r.createdAt) }));

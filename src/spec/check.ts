@@ -47,7 +47,12 @@ export function checkSpec(input: unknown): SpecCheck {
   // The discriminated union reports an unknown field type with a useless path; say it precisely first.
   const parsed = specSchema.safeParse(input);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: pointer(i.path), message: i.message, fix: fixFor(i) }));
+    const errors = parsed.error.issues.map((i) =>
+      // A bad record key (a collection, field or role name) carries its real message one level down.
+      i.code === 'invalid_key' && i.issues[0]
+        ? { path: pointer(i.path), message: `"${String(i.path.at(-1))}": ${i.issues[0].message}`, fix: 'Rename it: a lowercase letter first, then letters, digits or _, at most 30 characters.' }
+        : { path: pointer(i.path), message: i.message, fix: fixFor(i) },
+    );
     return { ok: false, errors, warnings };
   }
   const spec = parsed.data;
@@ -60,7 +65,7 @@ export function checkSpec(input: unknown): SpecCheck {
   for (const [cname, col] of Object.entries(spec.collections)) {
     const base = ['collections', cname];
     if (RESERVED_COLLECTIONS.has(cname.toLowerCase()) || cname.toLowerCase().startsWith('kiln')) {
-      err(base, `"${cname}" is reserved for Kiln's own API routes and tables`, `Rename the collection, for example to "${cname}Items".`);
+      err(base, `"${cname}" is reserved for Kiln's own API routes and tables`, cname.toLowerCase().startsWith('kiln') ? 'Rename the collection to a name that does not start with "kiln".' : `Rename the collection, for example to "${cname}Items".`);
     }
     duplicatesAfterCaseFolding(Object.keys(col.fields), [...base, 'fields'], err);
     for (const [fname, field] of Object.entries(col.fields)) {
@@ -124,6 +129,9 @@ function checkField(spec: Spec, cname: string, fname: string, field: Field, path
       const r = checkFieldValue({ ...field, min: undefined, max: undefined } as Field, v);
       if (!r.ok) err([...path, k], `${k} ${r.message}`, `Give ${k} as a ${field.type} value.`);
     }
+  }
+  if (field.type === 'decimal' && field.scale !== undefined && field.scale > (field.precision ?? 15)) {
+    err([...path, 'scale'], `scale (${field.scale}) is greater than precision (${field.precision ?? 15})`, 'Make scale at most precision: precision counts all digits, scale those after the point.');
   }
   switch (field.type) {
     case 'relation': {

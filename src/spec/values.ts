@@ -34,9 +34,26 @@ export function isValidDate(s: string): boolean {
 }
 
 export function normalizeDatetime(s: string): string | undefined {
-  if (!DATETIME.test(s)) return undefined;
+  const m = DATETIME.exec(s);
+  // Date would roll 2026-02-30 over into March; a value that names no real time is refused instead.
+  if (!m || !isValidDate(s.slice(0, 10))) return undefined;
+  const [hh, mm, ss] = [Number(s.slice(11, 13)), Number(s.slice(14, 16)), m[1] ? Number(m[1].slice(1, 3)) : 0];
+  if (hh > 23 || mm > 59 || ss > 59) return undefined;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return undefined;
   const d = new Date(s);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** The shortest decimal text that reads back as this number, without exponent notation. */
+function plainNumber(n: number): string {
+  const s = String(n);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const digits = m[2] + (m[3] ?? '');
+  const exp = Number(m[4]);
+  if (exp >= 0) return `${m[1]}${digits.padEnd(exp + 1, '0').slice(0, exp + 1)}${digits.length > exp + 1 ? `.${digits.slice(exp + 1)}` : ''}`;
+  return `${m[1]}0.${'0'.repeat(-exp - 1)}${digits}`;
 }
 
 /** Normalizes a decimal to its canonical string with exactly `scale` digits, or explains why it does not fit. */
@@ -44,7 +61,7 @@ export function normalizeDecimal(input: unknown, precision: number, scale: numbe
   let s: string;
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return bad('must be a finite number');
-    s = input.toFixed(Math.min(scale + 2, 20));
+    s = plainNumber(input);
   } else if (typeof input === 'string') s = input.trim();
   else return bad('must be a decimal number or a string such as "12.50"');
   const m = DECIMAL.exec(s);
@@ -53,7 +70,7 @@ export function normalizeDecimal(input: unknown, precision: number, scale: numbe
   const intPart = m[1].replace(/^0+(?=\d)/, '');
   const frac = m[2] ?? '';
   if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) return bad(`must have at most ${scale} digits after the decimal point`);
-  if (intPart.length > precision - scale) return bad(`must have at most ${precision - scale} digits before the decimal point`);
+  if ((intPart === '0' ? 0 : intPart.length) > precision - scale) return bad(`must have at most ${precision - scale} digits before the decimal point`);
   const fracOut = frac.slice(0, scale).padEnd(scale, '0');
   const zero = /^0*$/.test(intPart + fracOut);
   return ok(`${negative && !zero ? '-' : ''}${intPart}${scale > 0 ? `.${fracOut}` : ''}`);
