@@ -4,6 +4,7 @@ import { specCommand } from './spec.ts';
 import { tokenCommand } from './token.ts';
 import { migrateCommand } from './migrate.ts';
 import { diffCommand } from './diff.ts';
+import { viewsCommand } from './views.ts';
 import { KILN_VERSION } from './version.ts';
 
 const help = `Kiln ${KILN_VERSION}: describe a content app, run it as a hardened API.
@@ -18,6 +19,7 @@ Commands:
   migrate [SPEC]       Plan, check and apply a spec change to the database
   spec history         List applied spec versions
   spec rollback V      Go back to spec version V through the migration gate
+  views rebuild [SPEC] Rebuild the content tables from the event log
   token rotate [SPEC]  Replace the root API token
 
 Run "kiln <command> --help" for a command's options.`;
@@ -35,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       return migrateCommand(rest);
     case 'diff':
       return diffCommand(rest);
+    case 'views':
+      return viewsCommand(rest);
     case '--version':
     case '-v':
       console.log(KILN_VERSION);

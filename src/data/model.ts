@@ -27,6 +27,8 @@ export type CollectionModel = {
   lists: FieldModel[];
   /** Column relations elsewhere that point here: deleting an item they reference is refused. */
   referencedBy: { collection: string; field: string }[];
+  /** Many-relations elsewhere that point here: deleting an item removes it from their lists. */
+  listedBy: { collection: string; field: string }[];
 };
 
 export type AppModel = { spec: Spec; collections: Map<string, CollectionModel> };
@@ -64,12 +66,13 @@ export function buildModel(spec: Spec, driver: StorageDriver): AppModel {
       } else columns.push(fm);
       fields.set(fname, fm);
     }
-    collections.set(name, { name, table: name, spec: col, fields, columns, lists, referencedBy: [] });
+    collections.set(name, { name, table: name, spec: col, fields, columns, lists, referencedBy: [], listedBy: [] });
   }
   for (const cm of collections.values()) {
     for (const fm of cm.columns) {
       if (fm.field.type === 'relation') collections.get(fm.field.to)!.referencedBy.push({ collection: cm.name, field: fm.name });
     }
+    for (const fm of cm.lists) collections.get((fm.field as { to: string }).to)!.listedBy.push({ collection: cm.name, field: fm.name });
   }
   return { spec, collections };
 }

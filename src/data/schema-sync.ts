@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Spec } from '../spec/schema.ts';
 import type { AnyDB, StorageDriver } from './driver.ts';
+import { createEventTable } from './events/event-log.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, constraintName, type AppModel, type CollectionModel, type FieldModel } from './model.ts';
 
 export type Layout = Record<string, Record<string, string>>;
@@ -118,6 +119,7 @@ export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Pro
     .addColumn('author', 'text', (c) => c.notNull())
     .addColumn('appliedAt', sql.raw(driver.timestampType), (c) => c.notNull())
     .execute();
+  await createEventTable(trx, driver);
 }
 
 export type VersionRecord = { author: string; plan: unknown };
@@ -158,7 +160,7 @@ export async function createTable(trx: AnyDB, driver: StorageDriver, cm: Collect
       if (fm.field.type !== 'relation') continue;
       const target = model.collections.get(fm.field.to)!.table;
       // The builder types column names from the columns added above and cannot follow spec names.
-      t = t.addForeignKeyConstraint(constraintName('fk', name, fm.name), [TENANT_COLUMN, fm.name] as never[], target, [TENANT_COLUMN, 'id']);
+      t = t.addForeignKeyConstraint(constraintName('fk', name, fm.name), [TENANT_COLUMN, fm.name] as never[], target, [TENANT_COLUMN, 'id'], (c) => c.deferrable().initiallyImmediate());
     }
   }
   await exec(t);
@@ -183,7 +185,7 @@ export async function addForeignKeys(trx: AnyDB, cm: CollectionModel, only?: (fm
     await exec(
       trx.schema
         .alterTable(cm.table)
-        .addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id']),
+        .addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id'], (c) => c.deferrable().initiallyImmediate()),
     );
   }
 }
@@ -198,8 +200,8 @@ export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: Col
       .addColumn('target', sql.raw(driver.idType), (c) => c.notNull())
       .addColumn('position', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint(constraintName('pk', name), ['source', 'target'])
-      .addForeignKeyConstraint(constraintName('fks', name), [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade'))
-      .addForeignKeyConstraint(constraintName('fkt', name), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade')),
+      .addForeignKeyConstraint(constraintName('fks', name), [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate())
+      .addForeignKeyConstraint(constraintName('fkt', name), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()),
   );
   await exec(trx.schema.createIndex(constraintName('ix', name, 'target')).on(name).columns(['target']));
 }

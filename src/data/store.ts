@@ -14,6 +14,7 @@ import { completeItems, decodeRow, loadByIds, project, type Executor, type Item,
 import { ensureSchema } from './schema-sync.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
 import { ID_PATTERN } from '../spec/values.ts';
+import { actorName, appendEvent, contentHash, itemEvents, type ContentEvent, type EventType } from './events/event-log.ts';
 
 export type Scope = { tenant: string; actor: Actor };
 export type Tenant = { id: string; slug: string; name: string; createdAt: string };
@@ -182,11 +183,15 @@ export class Store {
       for (const [name, v] of values.columns) row[name] = v === null ? null : cm.fields.get(name)!.encode(v);
       await trx.insertInto(cm.table).values(row).execute();
       await this.#writeLinks(trx, cm, tenantId, id, values.lists);
-      return this.#readBack(trx, scope, cm, tenantId, id);
+      return this.#recorded(trx, scope, cm, tenantId, id, 'create', now);
     });
   }
 
   async update(scope: Scope, collection: string, id: string, body: unknown): Promise<Item> {
+    return this.#update(scope, collection, id, body, 'update');
+  }
+
+  async #update(scope: Scope, collection: string, id: string, body: unknown, type: 'update' | 'restore'): Promise<Item> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'update');
     const now = new Date().toISOString();
     const values = checkBody(cm, body, 'update', now);
@@ -198,7 +203,7 @@ export class Store {
       const r = await trx.updateTable(cm.table).set(set).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
       await this.#writeLinks(trx, cm, tenantId, id, values.lists, true);
-      return this.#readBack(trx, scope, cm, tenantId, id);
+      return this.#recorded(trx, scope, cm, tenantId, id, type, now);
     });
   }
 
@@ -210,9 +215,70 @@ export class Store {
         const used = await trx.selectFrom(ref.collection).select('id').where(TENANT_COLUMN, '=', tenantId).where(ref.field, '=', id).limit(1).executeTakeFirst();
         if (used) throw new DataError('conflict', `This ${collection} item is still referenced by ${ref.collection}.${ref.field}; change or delete those items first`, [{ field: `${ref.collection}.${ref.field}`, detail: 'references this item' }]);
       }
+      // Items that list this one lose it from their lists (the join rows cascade); their new state is logged too.
+      const listing: { cm: CollectionModel; ids: string[] }[] = [];
+      for (const ref of cm.listedBy) {
+        const other = this.model.collections.get(ref.collection)!;
+        const rows = await trx.selectFrom(other.fields.get(ref.field)!.joinTable!).select('source').where(TENANT_COLUMN, '=', tenantId).where('target', '=', id).execute();
+        if (rows.length) listing.push({ cm: other, ids: rows.map((r) => r.source as string) });
+      }
       const r = await trx.deleteFrom(cm.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
+      const now = new Date().toISOString();
+      await appendEvent(trx, this.driver, { tenantId, collection, itemId: id, type: 'delete', actor: actorName(scope.actor), at: now, data: null });
+      for (const l of listing) {
+        const items = await loadByIds(this.#readContext(trx, scope, tenantId), l.cm, [...new Set(l.ids)], new Map(), undefined);
+        for (const item of items.values()) {
+          await appendEvent(trx, this.driver, { tenantId, collection: l.cm.name, itemId: item.id as string, type: 'update', actor: actorName(scope.actor), at: now, data: item });
+        }
+      }
     });
+  }
+
+  // ---- revisions ----
+
+  async #events(scope: Scope, collection: string, id: string): Promise<{ cm: CollectionModel; tenantId: string; events: ContentEvent[] }> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'read');
+    const events = ID_PATTERN.test(id) ? await itemEvents(this.driver.db, this.driver, tenantId, collection, id) : [];
+    if (events.length === 0) throw notFound(`No ${collection} item "${id}"`);
+    return { cm, tenantId, events };
+  }
+
+  /** Every revision of an item, oldest first, without the content. */
+  async revisions(scope: Scope, collection: string, id: string): Promise<Omit<ContentEvent, 'data'>[]> {
+    const { events } = await this.#events(scope, collection, id);
+    return events.map(({ data: _data, ...e }) => e);
+  }
+
+  async revision(scope: Scope, collection: string, id: string, revision: number): Promise<ContentEvent> {
+    const { events } = await this.#events(scope, collection, id);
+    const e = events.find((x) => x.revision === revision);
+    if (!e) throw notFound(`${collection} item "${id}" has no revision ${revision}; it has 1 to ${events.length}`);
+    return e;
+  }
+
+  /** Field-by-field differences between two revisions of an item. */
+  async diffRevisions(scope: Scope, collection: string, id: string, from: number, to: number): Promise<{ field: string; before: unknown; after: unknown }[]> {
+    const a = await this.revision(scope, collection, id, from);
+    const b = await this.revision(scope, collection, id, to);
+    const fields = new Set([...Object.keys(a.data ?? {}), ...Object.keys(b.data ?? {})]);
+    const out = [];
+    for (const f of fields) {
+      if (f === 'updatedAt') continue;
+      const before = a.data?.[f] ?? null;
+      const after = b.data?.[f] ?? null;
+      if (contentHash(before) !== contentHash(after)) out.push({ field: f, before, after });
+    }
+    return out;
+  }
+
+  /** Makes an earlier revision's content the current one, as a new revision. Fields the spec no longer has are left out. */
+  async restore(scope: Scope, collection: string, id: string, revision: number): Promise<Item> {
+    const e = await this.revision(scope, collection, id, revision);
+    if (e.data === null) throw new DataError('conflict', `Revision ${revision} records the deletion of the item; restore an earlier one`);
+    const cm = this.#collection(collection);
+    const body = Object.fromEntries(Object.entries(e.data).filter(([k]) => cm.fields.has(k)));
+    return this.#update(scope, collection, id, body, 'restore');
   }
 
   async #write<T>(cm: CollectionModel, work: (trx: Executor) => Promise<T>): Promise<T> {
@@ -234,9 +300,12 @@ export class Store {
     return new DataError('invalid_body', 'The item breaks a constraint of the collection', v.columns?.map((c) => ({ field: c, detail: 'is required' })) ?? []);
   }
 
-  async #readBack(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string): Promise<Item> {
+  /** Reads the written item back and appends its state to the event log, in the write's transaction. */
+  async #recorded(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string, type: EventType, at: string): Promise<Item> {
     const ctx = this.#readContext(trx, scope, tenantId);
-    return (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
+    const item = (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
+    await appendEvent(trx, this.driver, { tenantId, collection: cm.name, itemId: id, type, actor: actorName(scope.actor), at, data: item });
+    return item;
   }
 
   /** Relations may only point at items that exist in the same tenant; say which ones do not. */

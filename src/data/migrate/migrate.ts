@@ -12,6 +12,7 @@ import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel
 import { decodeRow } from '../read-items.ts';
 import { addForeignKeys, createCollections, createIndexes, createJoinTable, createTable, layoutOf, lockSchema, recordVersion, type Exec } from '../schema-sync.ts';
 import { convertValue } from './convert.ts';
+import { appendEvents, type NewEvent } from '../events/event-log.ts';
 import { currentVersion } from './history.ts';
 
 export type MigrationOptions = {
@@ -143,6 +144,7 @@ class Run {
   readonly oldName = new Map<string, string>();
   /** New collection → new field → old field name. */
   readonly oldField = new Map<string, Map<string, string>>();
+  readonly now = new Date().toISOString();
 
   constructor(driver: StorageDriver, before: AppModel, after: AppModel, changes: SpecChange[], options: MigrationOptions, report: MigrationReport) {
     this.driver = driver;
@@ -270,12 +272,12 @@ class Run {
     const target = this.after.collections.get((fm.field as { to: string }).to)!.table;
     const names = { fks: constraintName('fks', jt), fkt: constraintName('fkt', jt) };
     if (which === 'both') {
-      await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fks, [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade')));
+      await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fks, [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()));
       await this.#do(trx.schema.createIndex(constraintName('ix', jt, 'target')).on(jt).columns(['target']));
     } else {
       await this.#do(trx.schema.alterTable(jt).dropConstraint(names.fkt).ifExists());
     }
-    await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fkt, [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade')));
+    await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fkt, [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()));
   }
 
   #backfill(cm: CollectionModel, fm: FieldModel): { value: unknown } | undefined {
@@ -311,11 +313,13 @@ class Run {
       const ids = rows.map((r) => r.id as string);
       const oldLinks = await this.#links(trx, oldCm, ids);
       const out: Record<string, unknown>[] = [];
+      const events: NewEvent[] = [];
       const links = new Map<string, Record<string, unknown>[]>();
       for (const row of rows) {
         const item = decodeRow(oldCm, row, this.driver);
         for (const [name, l] of oldLinks) item[name] = l.get(row.id as string) ?? [];
         const next: Record<string, unknown> = { id: row.id, [TENANT_COLUMN]: row[TENANT_COLUMN], createdAt: row.createdAt, updatedAt: row.updatedAt };
+        const state: Record<string, unknown> = { id: row.id };
         let fits = true;
         const rowLinks: [string, Record<string, unknown>][] = [];
         for (const fm of cm.fields.values()) {
@@ -324,6 +328,7 @@ class Run {
             fits = false;
             continue;
           }
+          state[fm.name] = value;
           if (fm.joinTable) {
             const jt = temp.get(fm.joinTable)!;
             (value as string[]).forEach((target, position) => rowLinks.push([jt, { [TENANT_COLUMN]: row[TENANT_COLUMN], source: row.id, target, position }]));
@@ -332,12 +337,17 @@ class Run {
         // A row that does not fit is reported, not copied: the migration rolls back at the end anyway.
         if (!fits) continue;
         out.push(next);
+        state.createdAt = item.createdAt;
+        state.updatedAt = item.updatedAt;
+        // The log records the converted state, so the views can be rebuilt from it under the new spec.
+        events.push({ tenantId: row[TENANT_COLUMN] as string, collection: cm.name, itemId: row.id as string, type: 'migrate', actor: this.options.author ?? 'kiln migrate', at: this.now, data: state });
         for (const [jt, link] of rowLinks) {
           if (!links.has(jt)) links.set(jt, []);
           links.get(jt)!.push(link);
         }
       }
       if (out.length) await trx.insertInto(temp.get(cm.table)!).values(out).execute();
+      await appendEvents(trx, this.driver, events);
       for (const [jt, l] of links) for (let i = 0; i < l.length; i += BATCH) await trx.insertInto(jt).values(l.slice(i, i + BATCH)).execute();
       copied += rows.length;
       this.options.onProgress?.({ table: cm.table, copied, total });

@@ -7,6 +7,7 @@ import type { CollectionModel } from '../../data/model.ts';
 import { bodySchema, itemSchema } from '../json-schemas.ts';
 import type { Actor } from '../../data/access.ts';
 import { queryOf } from '../query-string.ts';
+import { invalidQuery } from '../../data/errors.ts';
 
 type Deps = { store: Store; actor: (req: FastifyRequest) => Actor };
 type Params = { tenant?: string; id?: string };
@@ -56,6 +57,32 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
   app.patch(`${base}/:id`, {
     schema: { body: bodySchema(cm, 'update'), response: one },
     handler: async (req) => ({ data: await store.update(scope(req), cm.name, id(req), req.body) }),
+  });
+  const revision = (req: FastifyRequest) => {
+    const r = (req.params as { rev?: string }).rev ?? '';
+    if (!/^[1-9]\d{0,8}$/.test(r)) throw invalidQuery('rev', 'must be a revision number from 1');
+    return Number(r);
+  };
+  app.get(`${base}/:id/revisions`, {
+    handler: async (req) => ({ data: await store.revisions(scope(req), cm.name, id(req)) }),
+  });
+  app.get(`${base}/:id/revisions/:rev`, {
+    handler: async (req) => ({ data: await store.revision(scope(req), cm.name, id(req), revision(req)) }),
+  });
+  app.post(`${base}/:id/revisions/:rev/restore`, {
+    schema: { response: one },
+    handler: async (req) => ({ data: await store.restore(scope(req), cm.name, id(req), revision(req)) }),
+  });
+  app.get(`${base}/:id/diff`, {
+    handler: async (req) => {
+      const q = queryOf(req.query);
+      const num = (name: 'from' | 'to') => {
+        const v = q[name];
+        if (typeof v !== 'string' || !/^[1-9]\d{0,8}$/.test(v)) throw invalidQuery(name, 'must be a revision number from 1');
+        return Number(v);
+      };
+      return { data: await store.diffRevisions(scope(req), cm.name, id(req), num('from'), num('to')) };
+    },
   });
   app.delete(`${base}/:id`, {
     handler: async (req, reply) => {

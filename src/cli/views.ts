@@ -1,0 +1,41 @@
+// `kiln views rebuild [SPEC]`: rebuilds the content tables from the event log.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadSpec, formatIssues } from '../spec/load.ts';
+import { openDriver } from '../data/open-driver.ts';
+import { Store } from '../data/store.ts';
+import { rebuildViews } from '../data/events/rebuild-views.ts';
+import { readConfig } from './config.ts';
+
+export const help = `Usage: kiln views rebuild [SPEC]
+
+Empties every content table of the app of SPEC (default ./kiln.json) and writes each item's latest
+state back from the append-only event log, in one transaction, on the database of KILN_DATA_DIR /
+KILN_DATABASE_URL. The result is the same content the API served before.
+
+Options:
+  -h, --help   Show this help.`;
+
+export async function viewsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help || positionals[0] !== 'rebuild') {
+    console.log(help);
+    return values.help ? 0 : 1;
+  }
+  const file = resolve(positionals[1] ?? 'kiln.json');
+  const checked = await loadSpec(file);
+  if (!checked.ok) {
+    console.error(`kiln: ${file} is not a valid spec:\n${formatIssues(checked.errors)}`);
+    return 1;
+  }
+  const config = readConfig();
+  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: checked.spec.name });
+  const store = await Store.open(driver, checked.spec);
+  try {
+    const report = await rebuildViews(driver, store.model);
+    for (const c of report.collections) console.log(`${c.collection}: ${c.items} items`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
