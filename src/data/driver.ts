@@ -10,7 +10,8 @@ export type DialectName = 'sqlite' | 'postgres';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDB = Kysely<any>;
 
-export type Violation = { kind: 'unique' | 'foreign_key' | 'not_null' | 'check'; columns?: string[]; constraint?: string };
+// 'value': the database cannot store a value the checks let through; a backstop that keeps it a 4xx.
+export type Violation = { kind: 'unique' | 'foreign_key' | 'not_null' | 'check' | 'value'; columns?: string[]; constraint?: string };
 
 export interface StorageDriver {
   readonly dialect: DialectName;

@@ -13,7 +13,8 @@ import { parseListQuery, parseReadQuery } from './query/list-query.ts';
 import { completeItems, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
 import { ensureSchema } from './schema-sync.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
-import { ID_PATTERN } from '../spec/values.ts';
+import { sql } from 'kysely';
+import { DEFAULT_MAX_LENGTH, ID_PATTERN } from '../spec/values.ts';
 import { actorName, appendEvent, contentHash, itemEvents, type ContentEvent, type EventType } from './events/event-log.ts';
 
 export type Scope = { tenant: string; actor: Actor };
@@ -98,6 +99,11 @@ export class Store {
     const cm = this.model.collections.get(name);
     if (!cm) throw notFound(`No collection "${name}"; collections are ${[...this.model.collections.keys()].join(', ')}`);
     return cm;
+  }
+
+  /** Throws unless the actor may take the action on the collection (for early checks; every store call checks again). */
+  authorize(actor: Actor, action: Action, collection: string): void {
+    this.#authorize(actor, action, collection);
   }
 
   #authorize(actor: Actor, action: Action, collection: string) {
@@ -297,6 +303,7 @@ export class Store {
       return new DataError('conflict', `Another ${cm.name} item already has this ${field ?? 'value'}`, [{ field: field ?? '', detail: 'must be unique within the tenant, and this value is taken' }]);
     }
     if (v.kind === 'foreign_key') return new DataError('conflict', 'The write conflicts with a relation between items; a related item was changed at the same time');
+    if (v.kind === 'value') return new DataError('invalid_body', 'A value cannot be stored: it is out of range or holds a character the database refuses');
     return new DataError('invalid_body', 'The item breaks a constraint of the collection', v.columns?.map((c) => ({ field: c, detail: 'is required' })) ?? []);
   }
 
@@ -341,15 +348,19 @@ export class Store {
   async #deriveSlugs(trx: Executor, cm: CollectionModel, tenantId: string, values: WriteValues) {
     for (const [name, base] of values.slugsToDerive) {
       let slug = base;
-      if (cm.fields.get(name)!.field.unique) {
+      const field = cm.fields.get(name)!.field;
+      if (field.unique) {
+        // Concurrent creates would pick the same free suffix; PostgreSQL serializes them per tenant and collection.
+        if (this.driver.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`${cm.table}/${name}/${tenantId}`}))`.execute(trx);
+        const max = (field.type === 'slug' && field.max) || DEFAULT_MAX_LENGTH.slug;
         const taken = await trx
           .selectFrom(cm.table)
           .select(name)
           .where(TENANT_COLUMN, '=', tenantId)
-          .where((eb) => eb.or([eb(name, '=', base), eb(name, 'like', `${base}-%`)]))
+          .where(name, 'like', `${base.slice(0, Math.max(1, max - 10))}%`)
           .execute();
         const used = new Set(taken.map((r) => r[name] as string));
-        for (let n = 2; used.has(slug); n++) slug = `${base}-${n}`;
+        for (let n = 2; used.has(slug); n++) slug = `${base.slice(0, max - String(n).length - 1).replace(/-+$/, '')}-${n}`;
       }
       values.columns.set(name, slug);
     }

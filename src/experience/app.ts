@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Store } from '../data/store.ts';
 import type { RootToken } from '../auth/root-token.ts';
 import { actorFrom } from '../auth/actor.ts';
+import type { Actor } from '../data/access.ts';
 import { sendProblem, toProblem } from './problem.ts';
 import { contentRoutes } from './routes/content.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -32,13 +33,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       querystringParser: parseQueryString,
       maxParamLength: 200,
     },
+    // Errors the router raises before any route runs (a malformed or over-long path) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const path = request.url.split('?')[0];
+      const notFound = status === 414;
+      return sendProblem(reply, notFound
+        ? { type: 'urn:kiln:problem:not-found', title: 'Not found', status: 404, detail: 'Not found: a path segment is longer than any name or id', instance: path }
+        : { type: 'about:blank', title: 'Bad Request', status: 400, detail: error.message, instance: path });
+    },
     ajv: {
       // Unknown fields and wrong types are errors, never silently dropped or converted.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false, allowUnionTypes: true },
     },
   });
 
-  const actor = (req: FastifyRequest) => actorFrom(req.headers.authorization, rootToken);
+  // The caller is known (or refused) before the body is even parsed, so a bad token never learns
+  // anything about what a body should hold.
+  const actors = new WeakMap<FastifyRequest, Actor>();
+  app.addHook('onRequest', async (req) => {
+    actors.set(req, actorFrom(req.headers.authorization, rootToken));
+  });
+  const actor = (req: FastifyRequest) => actors.get(req) ?? actorFrom(req.headers.authorization, rootToken);
+  // JSON is the only body this API reads; anything else is a 415.
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);

@@ -7,7 +7,9 @@ const UNPARSEABLE = Symbol('kiln.unparseableQuery');
 
 export function parseQueryString(s: string): Record<string, unknown> {
   try {
-    return qs.parse(s, { depth: 8, arrayLimit: 100, parameterLimit: 200, allowPrototypes: false, allowDots: false });
+    // Null-prototype objects keep keys such as constructor or __proto__ as plain data, so the
+    // parameter checks refuse them instead of qs dropping them silently.
+    return qs.parse(s, { depth: 8, arrayLimit: 100, parameterLimit: 200, plainObjects: true, allowPrototypes: true, allowDots: false });
   } catch {
     return { [UNPARSEABLE]: true };
   }

@@ -22,13 +22,14 @@ const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with a required offset, so a stored instant is never ambiguous.
-const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isValidDate(s: string): boolean {
   const m = DATE.exec(s);
-  if (!m) return false;
+  // Years 1 to 9999: what both databases store and ISO 8601 writes without a sign.
+  if (!m || m[1] === '0000') return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.getUTCDate() === Number(m[3]) && d.getUTCMonth() + 1 === Number(m[2]);
 }
@@ -37,7 +38,7 @@ export function normalizeDatetime(s: string): string | undefined {
   const m = DATETIME.exec(s);
   // Date would roll 2026-02-30 over into March; a value that names no real time is refused instead.
   if (!m || !isValidDate(s.slice(0, 10))) return undefined;
-  const [hh, mm, ss] = [Number(s.slice(11, 13)), Number(s.slice(14, 16)), m[1] ? Number(m[1].slice(1, 3)) : 0];
+  const [hh, mm, ss] = [Number(s.slice(11, 13)), Number(s.slice(14, 16)), Number(s.slice(17, 19))];
   if (hh > 23 || mm > 59 || ss > 59) return undefined;
   const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
   if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return undefined;
@@ -108,7 +109,28 @@ export function toSlug(s: string, max = 200): string {
     .replace(/-+$/, '');
 }
 
+const MAX_JSON_DEPTH = 64;
+
+/** JSON values nest at most 64 levels and hold no NUL characters, which PostgreSQL cannot store. */
+function checkJson(value: unknown): Checked {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return bad('must not contain the NUL character');
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return bad(`must nest at most ${MAX_JSON_DEPTH} levels deep`);
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return bad('must not contain the NUL character');
+        stack.push([x, depth + 1]);
+      }
+    }
+  }
+  return ok(value);
+}
+
 function checkLength(s: string, min: number | undefined, max: number): Checked {
+  if (s.includes('\u0000')) return bad('must not contain the NUL character');
   // Length counts characters as a person does (code points), not UTF-16 units.
   const n = s.length < max / 2 ? s.length : [...s].length;
   if (n > max) return bad(`must be at most ${max} characters long`);
@@ -200,7 +222,7 @@ export function checkValue(field: Field, value: unknown, strict = true): Checked
       return ok(value);
     }
     case 'json':
-      return ok(value);
+      return checkJson(value);
     case 'relation': {
       if (typeof value !== 'string' || !ID_PATTERN.test(value)) return bad(`must be the id of an item in "${field.to}"`);
       return ok(value);

@@ -282,11 +282,12 @@ describe('datetime', () => {
     accepts(dt, '2026-01-31T09:30:00+02:00', '2026-01-31T07:30:00.000Z');
     accepts(dt, '2026-01-31T09:30:00-05:30', '2026-01-31T15:00:00.000Z');
     accepts(dt, '2026-01-01T00:30:00+01:00', '2025-12-31T23:30:00.000Z');
-    accepts(dt, '2026-01-31 09:30Z', '2026-01-31T09:30:00.000Z');
+    accepts(dt, '2026-01-31 09:30:00Z', '2026-01-31T09:30:00.000Z');
     accepts(dt, '2026-01-31t09:30:00.5z', '2026-01-31T09:30:00.500Z');
   });
-  test('a zone is required', () => {
+  test('a zone and seconds are required, as in request bodies (RFC 3339)', () => {
     refuses(dt, '2026-01-31T09:30:00', /time zone/);
+    refuses(dt, '2026-01-31T09:30Z', /time zone/);
     refuses(dt, '2026-01-31', /time zone/);
   });
   test('malformed date-times are refused', () => {

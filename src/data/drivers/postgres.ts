@@ -14,10 +14,16 @@ const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === OID.int8) return (v: string) => Number(v);
     if (oid === OID.date) return (v: string) => v;
-    if (oid === OID.timestamptz) return (v: string) => new Date(v).toISOString();
+    if (oid === OID.timestamptz) return isoFromPostgres;
     return pg.types.getTypeParser(oid, format);
   },
 };
+
+/** PostgreSQL writes "0001-01-01 00:00:00+00", which Date would read as 2001; rewrite it as ISO 8601 first. */
+function isoFromPostgres(v: string): string {
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d)(?::?(\d\d))?$/.exec(v);
+  return new Date(m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}${m[5] ?? ''}${m[6]}:${m[7] ?? '00'}` : v).toISOString();
+}
 
 export function openPostgres(options: PostgresOptions): StorageDriver {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
@@ -87,6 +93,11 @@ export function openPostgres(options: PostgresOptions): StorageDriver {
           return { kind: 'not_null', columns: e.column ? [e.column] : undefined };
         case '23514':
           return { kind: 'check', constraint: e.constraint };
+        case '22021': // invalid byte sequence (a NUL in text)
+        case '22P05': // untranslatable character (a NUL in jsonb)
+        case '22008': // date/time out of range
+        case '22003': // numeric out of range
+          return { kind: 'value' };
         default:
           return undefined;
       }

@@ -151,6 +151,7 @@ function checkOperand(field: Field, op: Operator, operand: unknown, at: string):
       }
       if (!TEXTUAL.has(field.type)) throw invalidQuery(at, `applies to text fields, not to a ${field.type} field`);
       if (typeof operand !== 'string' || operand.length === 0) throw invalidQuery(at, 'must be a non-empty string');
+      if (operand.includes('\u0000')) throw invalidQuery(at, 'must not contain the NUL character');
       if (operand.length > MAX_PATTERN) throw invalidQuery(at, `must be at most ${MAX_PATTERN} characters long`);
       return operand;
     }

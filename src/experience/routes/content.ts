@@ -42,8 +42,11 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
     },
     handler: (req) => store.list(scope(req), cm.name, query(req)),
   });
+  // Checked before the body is validated: a caller who may not write learns nothing about the schema.
+  const may = (action: 'create' | 'update') => async (req: FastifyRequest) => store.authorize(actor(req), action, cm.name);
   app.post(base, {
     schema: { body: bodySchema(cm, 'create'), response: { 201: one[200] } },
+    preValidation: may('create'),
     handler: async (req, reply) => {
       const data = await store.create(scope(req), cm.name, req.body);
       reply.code(201).header('location', `${req.url.split('?')[0]}/${data.id as string}`);
@@ -56,6 +59,7 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
   });
   app.patch(`${base}/:id`, {
     schema: { body: bodySchema(cm, 'update'), response: one },
+    preValidation: may('update'),
     handler: async (req) => ({ data: await store.update(scope(req), cm.name, id(req), req.body) }),
   });
   const revision = (req: FastifyRequest) => {
