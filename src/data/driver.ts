@@ -3,6 +3,7 @@
 // that differ between SQL dialects, and how it reports constraint violations.
 import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { Field } from '../spec/schema.ts';
+import type { SearchIndex } from './search/search-index.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -31,6 +32,8 @@ export interface StorageDriver {
   likeInsensitive(column: Expression<unknown>, pattern: string): Expression<SqlBool>;
   /** A JSON array column contains the given string. */
   jsonArrayContains(column: Expression<unknown>, value: string): Expression<SqlBool>;
+  /** Full-text search on this database. */
+  readonly search: SearchIndex;
   /** Recognizes a constraint violation in an error thrown by the database. */
   violation(error: unknown): Violation | undefined;
   close(): Promise<void>;

@@ -120,6 +120,7 @@ export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Pro
     .addColumn('appliedAt', sql.raw(driver.timestampType), (c) => c.notNull())
     .execute();
   await createEventTable(trx, driver);
+  await driver.search.createTables(trx);
 }
 
 export type VersionRecord = { author: string; plan: unknown };

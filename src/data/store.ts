@@ -4,7 +4,8 @@
 import type { Action, Spec } from '../spec/schema.ts';
 import { can, type Actor } from './access.ts';
 import type { StorageDriver } from './driver.ts';
-import { DataError, notFound } from './errors.ts';
+import { DataError, invalidQuery, notFound } from './errors.ts';
+import { searchTerms, type SearchHit } from './search/search-index.ts';
 import { newId } from './ids.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel } from './model.ts';
 import { collectionsReached, compileFilter } from './query/filter.ts';
@@ -12,6 +13,7 @@ import { afterCursor, decodeCursor, encodeCursor, keysWithId, sortColumnEncoder 
 import { parseListQuery, parseReadQuery } from './query/list-query.ts';
 import { completeItems, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
 import { ensureSchema } from './schema-sync.ts';
+import { isSearchable, searchDoc } from './search/search-docs.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
 import { sql } from 'kysely';
 import { DEFAULT_MAX_LENGTH, ID_PATTERN } from '../spec/values.ts';
@@ -142,6 +144,10 @@ export class Store {
       for (const c of collectionsReached(filter)) this.#authorize(scope.actor, 'read', c);
       query = query.where((eb) => compileFilter(eb, filter, cm, tenantId, this.driver));
     }
+    if (q.search) {
+      const terms = q.search;
+      query = query.where((eb) => this.driver.search.matching(eb, `${t}.id`, tenantId, cm.name, terms));
+    }
     const countQuery = query;
     if (q.cursor !== undefined) {
       const values = decodeCursor(q.cursor, keys, cm);
@@ -173,6 +179,22 @@ export class Store {
     const item = ID_PATTERN.test(id) ? (await loadByIds(this.#readContext(this.driver.db, scope, tenantId), cm, [id], q.expand, q.fields)).get(id) : undefined;
     if (!item) throw notFound(`No ${collection} item "${id}"`);
     return item;
+  }
+
+  /** Full-text search across the collections the caller may read, best matches first. */
+  async search(scope: Scope, q: string, options: { collections?: string[]; limit?: number } = {}): Promise<SearchHit[]> {
+    const tenantId = await this.#tenantId(scope.tenant);
+    const terms = searchTerms(q);
+    if (terms.length === 0) throw invalidQuery('q', 'needs at least one word');
+    const names = options.collections ?? [...this.model.collections.keys()];
+    for (const n of names) if (!this.model.collections.has(n)) throw invalidQuery('collections', `"${n}" is not a collection`);
+    const readable = names.filter((n) => isSearchable(this.model.collections.get(n)!) && can(this.spec, scope.actor, 'read', n));
+    if (options.collections && readable.length < names.length) {
+      const n = names.find((x) => !readable.includes(x))!;
+      if (!isSearchable(this.model.collections.get(n)!)) throw invalidQuery('collections', `${n} has no searchable fields`);
+      this.#authorize(scope.actor, 'read', n);
+    }
+    return this.driver.search.query(this.driver.db, tenantId, readable, terms, options.limit ?? 20);
   }
 
   // ---- writes ----
@@ -232,6 +254,7 @@ export class Store {
       if (Number(r.numDeletedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
       const now = new Date().toISOString();
       await appendEvent(trx, this.driver, { tenantId, collection, itemId: id, type: 'delete', actor: actorName(scope.actor), at: now, data: null });
+      if (isSearchable(cm)) await this.driver.search.remove(trx, collection, id);
       for (const l of listing) {
         const items = await loadByIds(this.#readContext(trx, scope, tenantId), l.cm, [...new Set(l.ids)], new Map(), undefined);
         for (const item of items.values()) {
@@ -312,6 +335,8 @@ export class Store {
     const ctx = this.#readContext(trx, scope, tenantId);
     const item = (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
     await appendEvent(trx, this.driver, { tenantId, collection: cm.name, itemId: id, type, actor: actorName(scope.actor), at, data: item });
+    const doc = searchDoc(cm, tenantId, item);
+    if (doc) await this.driver.search.put(trx, doc);
     return item;
   }
 

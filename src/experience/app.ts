@@ -11,6 +11,7 @@ import { sendProblem, toProblem } from './problem.ts';
 import { contentRoutes } from './routes/content.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { healthRoutes } from './routes/health.ts';
+import { searchRoutes } from './routes/search.ts';
 import { openApiDocument } from './openapi.ts';
 import { parseQueryString } from './query-string.ts';
 
@@ -80,5 +81,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   healthRoutes(app, { store });
   tenantRoutes(app, { store, actor });
   contentRoutes(app, { store, actor });
+  searchRoutes(app, { store, actor });
   return app;
 }

@@ -26,6 +26,7 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
       schema: { type: 'string' },
       description: `Rule tree as JSON, e.g. {"status":{"_eq":"published"},"author.name":{"_starts_with":"A"}}, or in bracket form filter[status][_eq]=published. Operators: ${OPERATORS.join(' ')}; nest with _and / _or.`,
     },
+    { name: 'search', in: 'query', schema: { type: 'string' }, description: 'Full-text search over the searchable fields (English stemming, prefix matching); combines with filter and sort.' },
     { name: 'sort', in: 'query', schema: { type: 'string' }, description: 'Comma-separated fields, "-" for descending, e.g. -publishedAt,title.' },
     { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT } },
     { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'meta.next_cursor of the previous page.' },
@@ -88,6 +89,30 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
       paths[`/api/t/{tenant}/${cm.name}/{id}`] = withTenant(collectionPaths.item);
     }
   }
+  const revisionPaths = (prefix: string, params: unknown[]) => ({
+    [`${prefix}/{id}/revisions`]: { get: { tags: ['revisions'], summary: 'Revisions of an item, oldest first: who, when, what kind of change, content hash', parameters: [...params, idParam], security, responses: { 200: { description: 'Revisions' }, ...errors } } },
+    [`${prefix}/{id}/revisions/{rev}`]: { get: { tags: ['revisions'], summary: 'One revision with the full content it recorded', parameters: [...params, idParam, { name: 'rev', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], security, responses: { 200: { description: 'The revision' }, ...errors } } },
+    [`${prefix}/{id}/revisions/{rev}/restore`]: { post: { tags: ['revisions'], summary: "Make a revision's content current again, as a new revision", parameters: [...params, idParam, { name: 'rev', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }], security, responses: { 200: { description: 'The item as restored' }, ...errors, 409: problem('The revision is a deletion'), 422: problem('The old content no longer fits') } } },
+    [`${prefix}/{id}/diff`]: { get: { tags: ['revisions'], summary: 'Field-by-field differences between two revisions', parameters: [...params, idParam, { name: 'from', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'to', in: 'query', required: true, schema: { type: 'integer' } }], security, responses: { 200: { description: 'Changed fields with before and after' }, ...errors } } },
+  });
+  for (const cm of store.model.collections.values()) {
+    Object.assign(paths, single ? revisionPaths(`/api/${cm.name}`, []) : revisionPaths(`/api/t/{tenant}/${cm.name}`, [tenantParam]));
+  }
+  paths[single ? '/api/search' : '/api/t/{tenant}/search'] = {
+    get: {
+      tags: ['search'],
+      operationId: 'search',
+      summary: 'Search across collections, ranked, with highlighted snippets (<mark>)',
+      parameters: [
+        ...(single ? [] : [tenantParam]),
+        { name: 'q', in: 'query', required: true, schema: { type: 'string' } },
+        { name: 'collections', in: 'query', schema: { type: 'string' }, description: 'Comma-separated collections; default all the caller may read.' },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+      ],
+      security,
+      responses: { 200: { description: 'Hits: collection, id, rank, title, snippet' }, ...errors },
+    },
+  };
   paths['/api/health'] = { get: { tags: ['system'], operationId: 'health', summary: 'Server and database health', responses: { 200: { description: 'Healthy' }, 503: problem('Database unavailable') } } };
   paths['/api/tenants'] = {
     get: { tags: ['system'], operationId: 'listTenants', summary: 'List tenants (root token)', security: [{ bearer: [] }], responses: { 200: json({ type: 'object', properties: { data: { type: 'array', items: ref('Tenant') } } }, 'Tenants'), 401: problem('Root token required') } },

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql, type Expression } from 'kysely';
 import type { Field } from '../../spec/schema.ts';
 import { decimalShape } from '../../spec/values.ts';
 import type { StorageDriver, Violation } from '../driver.ts';
+import { postgresSearch } from '../search/postgres-fts.ts';
 
 export type PostgresOptions = { connectionString: string; max?: number };
 
@@ -35,6 +36,7 @@ export function openPostgres(options: PostgresOptions): StorageDriver {
     db,
     idType: 'uuid',
     timestampType: 'timestamptz',
+    search: postgresSearch,
     columnType(field: Field) {
       switch (field.type) {
         case 'integer':

@@ -9,6 +9,7 @@ import type { Field } from '../../spec/schema.ts';
 import { decimalShape, decimalToScaled, scaledToDecimal } from '../../spec/values.ts';
 import type { StorageDriver, Violation } from '../driver.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { sqliteSearch } from '../search/sqlite-fts.ts';
 
 export type SqliteOptions = { file: string; synchronous?: 'full' | 'normal' };
 
@@ -29,6 +30,7 @@ export function openSqlite(options: SqliteOptions): StorageDriver {
     db,
     idType: 'text',
     timestampType: 'text',
+    search: sqliteSearch,
     columnType(field) {
       switch (field.type) {
         case 'integer':

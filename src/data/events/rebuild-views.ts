@@ -1,10 +1,11 @@
-// Rebuilds every content table from the event log alone, in one transaction: the views are emptied
-// and each item's latest recorded state is written back. Foreign keys are checked at commit, so the
+// Rebuilds every content table (and the search index) from the event log alone, in one transaction:
+// the views are emptied and each item's latest recorded state is written back. Foreign keys are checked at commit, so the
 // order in which collections are rebuilt does not matter.
 import { sql } from 'kysely';
 import type { StorageDriver } from '../driver.ts';
 import { TENANT_COLUMN, type AppModel } from '../model.ts';
 import { latestStates } from './event-log.ts';
+import { reindex } from '../search/search-docs.ts';
 
 export type RebuildReport = { collections: { collection: string; items: number }[] };
 
@@ -51,6 +52,7 @@ export async function rebuildViews(driver: StorageDriver, model: AppModel, onPro
       }
       report.collections.push({ collection: cm.name, items });
     }
+    await reindex(trx, driver, model);
   });
   return report;
 }

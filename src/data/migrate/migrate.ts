@@ -12,6 +12,7 @@ import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel
 import { decodeRow } from '../read-items.ts';
 import { addForeignKeys, createCollections, createIndexes, createJoinTable, createTable, layoutOf, lockSchema, recordVersion, type Exec } from '../schema-sync.ts';
 import { convertValue } from './convert.ts';
+import { reindex } from '../search/search-docs.ts';
 import { appendEvents, type NewEvent } from '../events/event-log.ts';
 import { currentVersion } from './history.ts';
 
@@ -81,6 +82,7 @@ export async function migrate(driver: StorageDriver, target: Spec, options: Migr
       if (latest?.version !== current.version) throw new Error('another migration was applied meanwhile; run again to plan against it');
       await run.execute(trx, current.version + 1);
       if (report.failures.length) throw new Rollback();
+      await reindex(trx, driver, after);
       await trx.updateTable(SYSTEM_TABLES.settings).set({ value: JSON.stringify(layoutOf(after, driver)) }).where('key', '=', 'layout').execute();
       report.toVersion = await recordVersion(trx, driver, target, { author: options.author ?? 'kiln migrate', plan: changes });
       if (options.dryRun) throw new Rollback();

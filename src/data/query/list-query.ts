@@ -4,6 +4,7 @@ import { parseSort, type SortKey } from '../../spec/sort.ts';
 import { invalidQuery } from '../errors.ts';
 import type { AppModel, CollectionModel } from '../model.ts';
 import { parseFilter, type Condition } from './filter.ts';
+import { searchTerms } from '../search/search-index.ts';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 200;
@@ -23,9 +24,11 @@ export type ListQuery = ReadQuery & {
   offset: number;
   cursor?: string;
   totalCount: boolean;
+  /** Words of a full-text search (`search=`), combined with the filter. */
+  search?: string[];
 };
 
-const LIST_PARAMS = new Set(['filter', 'sort', 'limit', 'offset', 'cursor', 'fields', 'expand', 'meta']);
+const LIST_PARAMS = new Set(['filter', 'search', 'sort', 'limit', 'offset', 'cursor', 'fields', 'expand', 'meta']);
 const READ_PARAMS = new Set(['fields', 'expand']);
 
 function single(raw: Record<string, unknown>, name: string): string | undefined {
@@ -135,7 +138,15 @@ export function parseListQuery(raw: Record<string, unknown>, cm: CollectionModel
   if (cursor !== undefined && offset > 0) throw invalidQuery('offset', 'cannot be combined with cursor; follow meta.next_cursor instead');
   const meta = single(raw, 'meta');
   if (meta !== undefined && meta !== 'total_count') throw invalidQuery('meta', 'takes the value total_count');
+  const searchText = single(raw, 'search');
+  let search: string[] | undefined;
+  if (searchText !== undefined) {
+    if (![...cm.fields.values()].some((fm) => fm.field.searchable)) throw invalidQuery('search', `${cm.name} has no searchable fields`);
+    search = searchTerms(searchText);
+    if (search.length === 0) throw invalidQuery('search', 'needs at least one word');
+  }
   return {
+    search,
     filter: parseFilter(raw.filter, cm, model),
     sort: sort.keys,
     limit: integer(raw, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
