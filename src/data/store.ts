@@ -17,9 +17,10 @@ import { isSearchable, searchDoc } from './search/search-docs.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
 import { sql } from 'kysely';
 import { DEFAULT_MAX_LENGTH, ID_PATTERN } from '../spec/values.ts';
-import { actorName, appendEvent, contentHash, itemEvents, type ContentEvent, type EventType } from './events/event-log.ts';
+import { actorName, appendEvent, contentHash, itemEvents, type ContentEvent, type EventType, type NewEvent } from './events/event-log.ts';
 
 export type Scope = { tenant: string; actor: Actor };
+export type ChangeListener = (trx: Executor, change: NewEvent & { revision: number }) => Promise<void>;
 export type Tenant = { id: string; slug: string; name: string; createdAt: string };
 export type ListResult = { data: Item[]; meta: { next_cursor: string | null; total_count?: number } };
 
@@ -32,6 +33,7 @@ export class Store {
   readonly spec: Spec;
   // Tenants are never renamed or removed, so slug → id can be cached for the life of the process.
   readonly #tenantIds = new Map<string, string>();
+  readonly #listeners: ChangeListener[] = [];
 
   private constructor(driver: StorageDriver, model: AppModel) {
     this.driver = driver;
@@ -253,12 +255,12 @@ export class Store {
       const r = await trx.deleteFrom(cm.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
       const now = new Date().toISOString();
-      await appendEvent(trx, this.driver, { tenantId, collection, itemId: id, type: 'delete', actor: actorName(scope.actor), at: now, data: null });
+      await this.#record(trx, { tenantId, collection, itemId: id, type: 'delete', actor: actorName(scope.actor), at: now, data: null });
       if (isSearchable(cm)) await this.driver.search.remove(trx, collection, id);
       for (const l of listing) {
         const items = await loadByIds(this.#readContext(trx, scope, tenantId), l.cm, [...new Set(l.ids)], new Map(), undefined);
         for (const item of items.values()) {
-          await appendEvent(trx, this.driver, { tenantId, collection: l.cm.name, itemId: item.id as string, type: 'update', actor: actorName(scope.actor), at: now, data: item });
+          await this.#record(trx, { tenantId, collection: l.cm.name, itemId: item.id as string, type: 'update', actor: actorName(scope.actor), at: now, data: item });
         }
       }
     });
@@ -330,11 +332,26 @@ export class Store {
     return new DataError('invalid_body', 'The item breaks a constraint of the collection', v.columns?.map((c) => ({ field: c, detail: 'is required' })) ?? []);
   }
 
+  /** Appends an event and tells the listeners, all inside the write's transaction. */
+  async #record(trx: Executor, e: NewEvent): Promise<void> {
+    const revision = await appendEvent(trx, this.driver, e);
+    for (const listener of this.#listeners) await listener(trx, { ...e, revision });
+  }
+
+  /**
+   * Registers work to do in the same transaction as every content change (for example queueing
+   * webhook deliveries), so it happens exactly when the change commits. A listener that throws
+   * rolls the change back.
+   */
+  onChange(listener: ChangeListener): void {
+    this.#listeners.push(listener);
+  }
+
   /** Reads the written item back and appends its state to the event log, in the write's transaction. */
   async #recorded(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string, type: EventType, at: string): Promise<Item> {
     const ctx = this.#readContext(trx, scope, tenantId);
     const item = (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
-    await appendEvent(trx, this.driver, { tenantId, collection: cm.name, itemId: id, type, actor: actorName(scope.actor), at, data: item });
+    await this.#record(trx, { tenantId, collection: cm.name, itemId: id, type, actor: actorName(scope.actor), at, data: item });
     const doc = searchDoc(cm, tenantId, item);
     if (doc) await this.driver.search.put(trx, doc);
     return item;

@@ -17,6 +17,8 @@ export type LiveOptions = {
   version: string;
   pollMs?: number;
   onSwap?: (specVersion: number) => void;
+  /** Applied to every store this server serves, including those built for later spec versions (e.g. to register change listeners). */
+  prepareStore?: (store: Store) => void;
 };
 
 export type LiveServer = { server: Server; close: () => Promise<void>; specVersion: () => number };
@@ -27,6 +29,7 @@ export async function startLiveServer(o: LiveOptions, port: number, host: string
     await app.ready();
     return app;
   };
+  o.prepareStore?.(o.store);
   let app: FastifyInstance = await build(o.store);
   let loaded = (await currentVersion(o.driver))?.version ?? 0;
   const server = createServer((req, res) => app.routing(req, res));
@@ -39,7 +42,9 @@ export async function startLiveServer(o: LiveOptions, port: number, host: string
       const latest = await currentVersion(o.driver);
       if (latest && latest.version > loaded) {
         const previous = app;
-        app = await build(await Store.open(o.driver, latest.spec));
+        const next = await Store.open(o.driver, latest.spec);
+        o.prepareStore?.(next);
+        app = await build(next);
         loaded = latest.version;
         o.onSwap?.(loaded);
         // Let requests that started on the old app finish before it is closed.
