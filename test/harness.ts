@@ -12,6 +12,7 @@ import { openDriver } from '../src/data/open-driver.ts';
 import { Store } from '../src/data/store.ts';
 import { setupRootToken } from '../src/auth/root-token.ts';
 import { buildApp } from '../src/experience/app.ts';
+import { FsBlobStore } from '../src/data/media/fs-blob-store.ts';
 
 export const PG_ADMIN_URL = process.env.KILN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ROOT_TOKEN = 'test-root-token-0123456789abcdef';
@@ -71,6 +72,8 @@ export async function freshDatabase(driver: DriverName): Promise<{ env: { KILN_D
 
 export type TestApp = {
   url: string;
+  /** KILN_DATA_DIR of this app (uploaded files live in its media/ folder). */
+  dataDir: string;
   store: Store;
   driver: DriverName;
   /** fetch against the app; `token: null` sends no Authorization header (default: the root token). */
@@ -78,13 +81,18 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
+/** Uploaded files of a test app, under its data directory as `kiln start` keeps them. */
+export function blobsIn(dataDir: string): FsBlobStore {
+  return new FsBlobStore(join(dataDir, 'media'));
+}
+
 /** Starts the app in-process on an ephemeral port with a fresh database. */
 export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
   const db = await freshDatabase(driverName);
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
   const store = await Store.open(driver, spec);
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const app = await buildApp({ store, rootToken });
+  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const api: TestApp['api'] = async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
@@ -102,6 +110,7 @@ export async function startApp(driverName: DriverName, spec: Spec = exampleSpec(
   };
   return {
     url: address,
+    dataDir: db.env.KILN_DATA_DIR,
     store,
     driver: driverName,
     api,

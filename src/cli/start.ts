@@ -9,6 +9,10 @@ import { LayoutMismatchError } from '../data/schema-sync.ts';
 import { readSeed, seedIfEmpty } from '../data/seed.ts';
 import { setupRootToken } from '../auth/root-token.ts';
 import { startLiveServer } from '../experience/live-server.ts';
+import { startWorker } from '../data/queue/worker.ts';
+import { SCHEDULED_TRANSITION, scheduledTransitionHandler } from '../data/events/scheduled-transitions.ts';
+import { FsBlobStore } from '../data/media/fs-blob-store.ts';
+import { startWebhooks } from '../data/webhooks/webhooks.ts';
 import { readConfig } from './config.ts';
 import { KILN_VERSION } from './version.ts';
 
@@ -62,6 +66,10 @@ export async function start(argv: string[]): Promise<number> {
     if (n) console.error(`kiln: seeded ${n} items from ${seedFile}`);
   }
   const rootToken = await setupRootToken(driver, config.adminToken);
+  const webhooks = startWebhooks(driver);
+  // Scheduled transitions run against whichever store (spec version) is being served when they fall due.
+  let current = store;
+  const scheduler = startWorker({ queue: store.queue, handlers: { [SCHEDULED_TRANSITION]: scheduledTransitionHandler(() => current) } });
   const { live, address } = await startLiveServer(
     {
       driver,
@@ -69,7 +77,12 @@ export async function start(argv: string[]): Promise<number> {
       rootToken,
       logger: { level: config.logLevel },
       version: KILN_VERSION,
+      blobs: new FsBlobStore(join(config.dataDir, 'media')),
       onSwap: (v) => console.error(`kiln: now serving spec version ${v}`),
+      prepareStore: (s) => {
+        webhooks.attach(s);
+        current = s;
+      },
     },
     config.port,
     config.host,
@@ -79,6 +92,8 @@ export async function start(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     await live.close();
+    await webhooks.stop();
+    await scheduler.stop();
     await store.close();
     process.exit(0);
   };

@@ -12,7 +12,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export type AnyDB = Kysely<any>;
 
 // 'value': the database cannot store a value the checks let through; a backstop that keeps it a 4xx.
-export type Violation = { kind: 'unique' | 'foreign_key' | 'not_null' | 'check' | 'value'; columns?: string[]; constraint?: string };
+// 'retry': the transaction lost a race (deadlock, serialization) and may simply be tried again.
+export type Violation = { kind: 'unique' | 'foreign_key' | 'not_null' | 'check' | 'value' | 'retry'; columns?: string[]; constraint?: string };
 
 export interface StorageDriver {
   readonly dialect: DialectName;

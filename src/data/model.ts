@@ -1,11 +1,11 @@
 // How the spec maps onto tables, worked out once at start so no request repeats it. Identifiers
 // in SQL come only from here, and everything here comes from a validated spec.
 import { createHash } from 'node:crypto';
-import type { Collection, Field, RelationField, Spec } from '../spec/schema.ts';
+import type { Collection, Field, RelationField, Spec, Workflow } from '../spec/schema.ts';
 import type { StorageDriver } from './driver.ts';
 
 export const TENANT_COLUMN = '_tenant';
-export const SYSTEM_TABLES = { tenants: 'kiln_tenants', settings: 'kiln_settings', specVersions: 'kiln_spec_versions', events: 'kiln_events' } as const;
+export const SYSTEM_TABLES = { tenants: 'kiln_tenants', settings: 'kiln_settings', specVersions: 'kiln_spec_versions', events: 'kiln_events', media: 'kiln_media', schedules: 'kiln_schedules' } as const;
 
 export type FieldModel = {
   name: string;
@@ -16,9 +16,16 @@ export type FieldModel = {
   decode?: (raw: unknown) => unknown;
 };
 
+/** The tables one view of a collection lives in: its rows, and a join table per many-relation. */
+export type View = { kind: 'working' | 'live'; table: string; joins: Map<string, string> };
+
 export type CollectionModel = {
   name: string;
   table: string;
+  /** Every item's current (working) state: what editors see and write. */
+  working: View;
+  /** With a workflow: the last published state of each published item, which readers see. */
+  live?: View & { workflow: Workflow };
   spec: Collection;
   fields: Map<string, FieldModel>;
   /** Fields stored as columns, in spec order. */
@@ -35,6 +42,15 @@ export type AppModel = { spec: Spec; collections: Map<string, CollectionModel> }
 
 export function joinTableName(collection: string, field: string): string {
   return `${collection}__${field}`;
+}
+
+/** Three underscores: a join table's field part starts with a letter, so no join table can take this name. */
+export function liveTableName(collection: string): string {
+  return `${collection}___live`;
+}
+
+export function liveJoinTableName(collection: string, field: string): string {
+  return `kiln_lj_${createHash('sha256').update(`${collection}.${field}`).digest('hex').slice(0, 16)}`;
 }
 
 /** PostgreSQL truncates names at 63 bytes; a short hash keeps generated constraint names unique and stable. */
@@ -66,7 +82,11 @@ export function buildModel(spec: Spec, driver: StorageDriver): AppModel {
       } else columns.push(fm);
       fields.set(fname, fm);
     }
-    collections.set(name, { name, table: name, spec: col, fields, columns, lists, referencedBy: [], listedBy: [] });
+    const working: View = { kind: 'working', table: name, joins: new Map(lists.map((fm) => [fm.name, fm.joinTable!])) };
+    const live = col.workflow
+      ? { kind: 'live' as const, table: liveTableName(name), joins: new Map(lists.map((fm) => [fm.name, liveJoinTableName(name, fm.name)])), workflow: col.workflow }
+      : undefined;
+    collections.set(name, { name, table: name, working, live, spec: col, fields, columns, lists, referencedBy: [], listedBy: [] });
   }
   for (const cm of collections.values()) {
     for (const fm of cm.columns) {

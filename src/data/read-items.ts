@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { StorageDriver } from './driver.ts';
 import { DataError } from './errors.ts';
-import { TENANT_COLUMN, type AppModel, type CollectionModel } from './model.ts';
+import { TENANT_COLUMN, type AppModel, type CollectionModel, type View } from './model.ts';
 import type { ExpandTree, FieldSelection } from './query/list-query.ts';
 
 export type Item = Record<string, unknown>;
@@ -17,6 +17,8 @@ export type ReadContext = {
   tenantId: string;
   /** Throws when the caller may not read the collection an expansion reaches. */
   assertRead: (collection: string) => void;
+  /** Which view of a collection this caller reads: drafts for editors, published items for readers. */
+  viewOf: (cm: CollectionModel) => View;
 };
 
 export function decodeRow(cm: CollectionModel, row: Record<string, unknown>, driver: StorageDriver): Item {
@@ -36,10 +38,11 @@ const wants = (sel: FieldSelection, name: string) => sel === undefined || sel.ow
 export async function completeItems(ctx: ReadContext, cm: CollectionModel, items: Item[], expand: ExpandTree, sel: FieldSelection): Promise<void> {
   if (items.length === 0) return;
   const ids = items.map((i) => i.id as string);
+  const view = ctx.viewOf(cm);
   for (const fm of cm.lists) {
     if (!wants(sel, fm.name) && !expand.has(fm.name)) continue;
     const rows = await ctx.db
-      .selectFrom(fm.joinTable!)
+      .selectFrom(view.joins.get(fm.name)!)
       .select(['source', 'target'])
       .where(TENANT_COLUMN, '=', ctx.tenantId)
       .where('source', 'in', ids)
@@ -80,7 +83,7 @@ export async function loadByIds(ctx: ReadContext, cm: CollectionModel, ids: stri
   const items: Item[] = [];
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
     const rows = await ctx.db
-      .selectFrom(cm.table)
+      .selectFrom(ctx.viewOf(cm).table)
       .selectAll()
       .where(TENANT_COLUMN, '=', ctx.tenantId)
       .where('id', 'in', ids.slice(i, i + ID_CHUNK))

@@ -7,6 +7,10 @@ import { sql } from 'kysely';
 import type { Spec } from '../spec/schema.ts';
 import type { AnyDB, StorageDriver } from './driver.ts';
 import { createEventTable } from './events/event-log.ts';
+import { createScheduleTable } from './events/scheduled-transitions.ts';
+import { createJobTable } from './queue/db-queue.ts';
+import { createWebhookTables } from './webhooks/tables.ts';
+import { createMediaTable } from './media/media-table.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, constraintName, type AppModel, type CollectionModel, type FieldModel } from './model.ts';
 
 export type Layout = Record<string, Record<string, string>>;
@@ -34,6 +38,10 @@ export function layoutOf(model: AppModel, driver: StorageDriver): Layout {
     }
     layout[cm.table] = cols;
     for (const fm of cm.lists) layout[fm.joinTable!] = { target: `-> ${(fm.field as { to: string }).to}` };
+    if (cm.live) {
+      layout[cm.live.table] = { ...cols, publish: `${cm.live.workflow.field} = ${cm.live.workflow.publish}` };
+      for (const [f, jt] of cm.live.joins) layout[jt] = { target: `-> ${(cm.fields.get(f)!.field as { to: string }).to}`, of: cm.live.table };
+    }
   }
   return layout;
 }
@@ -88,10 +96,29 @@ export async function createCollections(trx: AnyDB, driver: StorageDriver, model
   for (const cm of collections) {
     await createTable(trx, driver, cm, model, cm.table, exec);
     await createIndexes(trx, cm, exec);
+    if (cm.live) await createLiveView(trx, driver, cm, model, exec, false);
   }
   // PostgreSQL checks that a referenced table exists, and relations may form cycles: add them last.
-  if (driver.dialect === 'postgres') for (const cm of collections) await addForeignKeys(trx, cm, undefined, exec);
-  for (const cm of collections) for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, fm.joinTable!, exec);
+  if (driver.dialect === 'postgres') {
+    for (const cm of collections) {
+      await addForeignKeys(trx, cm, undefined, exec);
+      if (cm.live) await addForeignKeys(trx, cm, undefined, exec, cm.live.table);
+    }
+  }
+  for (const cm of collections) {
+    for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, fm.joinTable!, exec);
+    if (cm.live) for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, cm.live.joins.get(fm.name)!, exec, cm.live.table);
+  }
+}
+
+/** The published view of a collection: the same columns in their own table, with their own join tables. */
+export async function createLiveView(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, model: AppModel, exec: Exec = plain, withKeysAndJoins = true): Promise<void> {
+  const live = cm.live!;
+  await createTable(trx, driver, cm, model, live.table, exec);
+  await createIndexes(trx, cm, exec, live.table);
+  if (!withKeysAndJoins) return;
+  if (driver.dialect === 'postgres') await addForeignKeys(trx, cm, undefined, exec, live.table);
+  for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, live.joins.get(fm.name)!, exec, live.table);
 }
 
 export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Promise<void> {
@@ -120,7 +147,11 @@ export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Pro
     .addColumn('appliedAt', sql.raw(driver.timestampType), (c) => c.notNull())
     .execute();
   await createEventTable(trx, driver);
+  await createMediaTable(trx, driver);
   await driver.search.createTables(trx);
+  await createJobTable(trx, driver);
+  await createScheduleTable(trx, driver);
+  await createWebhookTables(trx, driver);
 }
 
 export type VersionRecord = { author: string; plan: unknown };
@@ -167,31 +198,31 @@ export async function createTable(trx: AnyDB, driver: StorageDriver, cm: Collect
   await exec(t);
 }
 
-export async function createIndexes(trx: AnyDB, cm: CollectionModel, exec: Exec = plain): Promise<void> {
-  await exec(trx.schema.createIndex(constraintName('ix', cm.table, 'createdAt')).on(cm.table).columns([TENANT_COLUMN, 'createdAt', 'id']));
+export async function createIndexes(trx: AnyDB, cm: CollectionModel, exec: Exec = plain, table = cm.table): Promise<void> {
+  await exec(trx.schema.createIndex(constraintName('ix', table, 'createdAt')).on(table).columns([TENANT_COLUMN, 'createdAt', 'id']));
   for (const fm of cm.columns) {
     const f = fm.field;
     if (f.unique) {
-      await exec(trx.schema.createIndex(constraintName('uq', cm.table, fm.name)).unique().on(cm.table).columns([TENANT_COLUMN, fm.name]));
+      await exec(trx.schema.createIndex(constraintName('uq', table, fm.name)).unique().on(table).columns([TENANT_COLUMN, fm.name]));
     } else if (f.index || f.type === 'relation') {
-      await exec(trx.schema.createIndex(constraintName('ix', cm.table, fm.name)).on(cm.table).columns([TENANT_COLUMN, fm.name]));
+      await exec(trx.schema.createIndex(constraintName('ix', table, fm.name)).on(table).columns([TENANT_COLUMN, fm.name]));
     }
   }
 }
 
 /** PostgreSQL only: the to-one relations of a collection as composite foreign keys. */
-export async function addForeignKeys(trx: AnyDB, cm: CollectionModel, only?: (fm: FieldModel) => boolean, exec: Exec = plain): Promise<void> {
+export async function addForeignKeys(trx: AnyDB, cm: CollectionModel, only?: (fm: FieldModel) => boolean, exec: Exec = plain, table = cm.table): Promise<void> {
   for (const fm of cm.columns) {
     if (fm.field.type !== 'relation' || (only && !only(fm))) continue;
     await exec(
       trx.schema
-        .alterTable(cm.table)
-        .addForeignKeyConstraint(constraintName('fk', cm.table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id'], (c) => c.deferrable().initiallyImmediate()),
+        .alterTable(table)
+        .addForeignKeyConstraint(constraintName('fk', table, fm.name), [TENANT_COLUMN, fm.name], fm.field.to, [TENANT_COLUMN, 'id'], (c) => c.deferrable().initiallyImmediate()),
     );
   }
 }
 
-export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, fm: FieldModel, model: AppModel, name: string, exec: Exec = plain): Promise<void> {
+export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, fm: FieldModel, model: AppModel, name: string, exec: Exec = plain, sourceTable = cm.table): Promise<void> {
   const target = model.collections.get((fm.field as { to: string }).to)!.table;
   await exec(
     trx.schema
@@ -201,7 +232,7 @@ export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: Col
       .addColumn('target', sql.raw(driver.idType), (c) => c.notNull())
       .addColumn('position', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint(constraintName('pk', name), ['source', 'target'])
-      .addForeignKeyConstraint(constraintName('fks', name), [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate())
+      .addForeignKeyConstraint(constraintName('fks', name), [TENANT_COLUMN, 'source'], sourceTable, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate())
       .addForeignKeyConstraint(constraintName('fkt', name), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()),
   );
   await exec(trx.schema.createIndex(constraintName('ix', name, 'target')).on(name).columns(['target']));

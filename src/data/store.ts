@@ -2,12 +2,12 @@
 // to every statement, checks the caller's access, and runs each write as one transaction, so no
 // route (or CLI command, or builder) can forget any of them.
 import type { Action, Spec } from '../spec/schema.ts';
-import { can, type Actor } from './access.ts';
+import { can, rolesOf, type Actor } from './access.ts';
 import type { StorageDriver } from './driver.ts';
 import { DataError, invalidQuery, notFound } from './errors.ts';
 import { searchTerms, type SearchHit } from './search/search-index.ts';
 import { newId } from './ids.ts';
-import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel } from './model.ts';
+import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel, type View } from './model.ts';
 import { collectionsReached, compileFilter } from './query/filter.ts';
 import { afterCursor, decodeCursor, encodeCursor, keysWithId, sortColumnEncoder } from './query/cursor.ts';
 import { parseListQuery, parseReadQuery } from './query/list-query.ts';
@@ -15,8 +15,12 @@ import { completeItems, decodeRow, loadByIds, project, type Executor, type Item,
 import { ensureSchema } from './schema-sync.ts';
 import { isSearchable, searchDoc } from './search/search-docs.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
+import { checkMediaRefs } from './media/media-refs.ts';
 import { sql } from 'kysely';
-import { DEFAULT_MAX_LENGTH, ID_PATTERN } from '../spec/values.ts';
+import { DEFAULT_MAX_LENGTH, ID_PATTERN, normalizeDatetime } from '../spec/values.ts';
+import { DbQueue } from './queue/db-queue.ts';
+import type { JobQueue } from './queue/job-queue.ts';
+import { addSchedule, cancelSchedule, listSchedules, type Schedule } from './events/scheduled-transitions.ts';
 import { actorName, appendEvent, contentHash, itemEvents, type ContentEvent, type EventType, type NewEvent } from './events/event-log.ts';
 
 export type Scope = { tenant: string; actor: Actor };
@@ -34,9 +38,12 @@ export class Store {
   // Tenants are never renamed or removed, so slug → id can be cached for the life of the process.
   readonly #tenantIds = new Map<string, string>();
   readonly #listeners: ChangeListener[] = [];
+  /** Background work of this app (scheduled transitions) goes through this queue. */
+  readonly queue: JobQueue;
 
   private constructor(driver: StorageDriver, model: AppModel) {
     this.driver = driver;
+    this.queue = new DbQueue(driver);
     this.model = model;
     this.spec = model.spec;
   }
@@ -122,13 +129,19 @@ export class Store {
     return { cm, tenantId: await this.#tenantId(scope.tenant) };
   }
 
-  #readContext(db: Executor, scope: Scope, tenantId: string): ReadContext {
+  /** Readers without edit rights on a collection with a workflow only ever see its published view. */
+  viewFor(actor: Actor, cm: CollectionModel): View {
+    return cm.live && !can(this.spec, actor, 'update', cm.name) ? cm.live : cm.working;
+  }
+
+  #readContext(db: Executor, scope: Scope, tenantId: string, views: 'caller' | 'working' = 'caller'): ReadContext {
     return {
       db,
       driver: this.driver,
       model: this.model,
       tenantId,
       assertRead: (c) => this.#authorize(scope.actor, 'read', c),
+      viewOf: views === 'working' ? (cm) => cm.working : (cm) => this.viewFor(scope.actor, cm),
     };
   }
 
@@ -138,17 +151,18 @@ export class Store {
     const { cm, tenantId } = await this.#enter(scope, collection, 'read');
     const q = parseListQuery(rawQuery, cm, this.model);
     const keys = keysWithId(q.sort);
-    const t = cm.table;
+    const view = this.viewFor(scope.actor, cm);
+    const t = view.table;
     let query = this.driver.db.selectFrom(t).selectAll(t).where(`${t}.${TENANT_COLUMN}`, '=', tenantId);
     if (q.filter) {
       const filter = q.filter;
       // A filter along a relation reveals the related items' values, so it needs read access there too.
       for (const c of collectionsReached(filter)) this.#authorize(scope.actor, 'read', c);
-      query = query.where((eb) => compileFilter(eb, filter, cm, tenantId, this.driver));
+      query = query.where((eb) => compileFilter(eb, filter, cm, { tenantId, driver: this.driver, viewOf: (c) => this.viewFor(scope.actor, c) }));
     }
     if (q.search) {
       const terms = q.search;
-      query = query.where((eb) => this.driver.search.matching(eb, `${t}.id`, tenantId, cm.name, terms));
+      query = query.where((eb) => this.driver.search.matching(eb, `${t}.id`, tenantId, cm.name, terms, view.kind));
     }
     const countQuery = query;
     if (q.cursor !== undefined) {
@@ -191,12 +205,13 @@ export class Store {
     const names = options.collections ?? [...this.model.collections.keys()];
     for (const n of names) if (!this.model.collections.has(n)) throw invalidQuery('collections', `"${n}" is not a collection`);
     const readable = names.filter((n) => isSearchable(this.model.collections.get(n)!) && can(this.spec, scope.actor, 'read', n));
+    const scopes = readable.map((n) => ({ collection: n, view: this.viewFor(scope.actor, this.model.collections.get(n)!).kind }));
     if (options.collections && readable.length < names.length) {
       const n = names.find((x) => !readable.includes(x))!;
       if (!isSearchable(this.model.collections.get(n)!)) throw invalidQuery('collections', `${n} has no searchable fields`);
       this.#authorize(scope.actor, 'read', n);
     }
-    return this.driver.search.query(this.driver.db, tenantId, readable, terms, options.limit ?? 20);
+    return this.driver.search.query(this.driver.db, tenantId, scopes, terms, options.limit ?? 20);
   }
 
   // ---- writes ----
@@ -205,15 +220,19 @@ export class Store {
     const { cm, tenantId } = await this.#enter(scope, collection, 'create');
     const now = new Date().toISOString();
     const values = checkBody(cm, body, 'create', now);
+    this.#guardState(scope.actor, cm, values, 'create');
     const id = newId();
     return this.#write(cm, async (trx) => {
       await this.#deriveSlugs(trx, cm, tenantId, values);
       await this.#checkTargets(trx, cm, tenantId, values);
+      await checkMediaRefs(trx, this.driver, cm, { id: tenantId, slug: scope.tenant }, values);
       const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(now), updatedAt: this.driver.encodeTimestamp(now) };
       for (const [name, v] of values.columns) row[name] = v === null ? null : cm.fields.get(name)!.encode(v);
       await trx.insertInto(cm.table).values(row).execute();
       await this.#writeLinks(trx, cm, tenantId, id, values.lists);
-      return this.#recorded(trx, scope, cm, tenantId, id, 'create', now);
+      const item = await this.#recorded(trx, scope, cm, tenantId, id, 'create', now);
+      if (cm.live && item[cm.live.workflow.field] === cm.live.workflow.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
+      return item;
     });
   }
 
@@ -226,14 +245,25 @@ export class Store {
     const now = new Date().toISOString();
     const values = checkBody(cm, body, 'update', now);
     if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
+    if (type === 'restore' && cm.live) values.columns.delete(cm.live.workflow.field);
+    this.#guardState(scope.actor, cm, values, 'update');
     return this.#write(cm, async (trx) => {
       await this.#checkTargets(trx, cm, tenantId, values);
+      await checkMediaRefs(trx, this.driver, cm, { id: tenantId, slug: scope.tenant }, values);
+      const wf = cm.live?.workflow;
+      const before = wf && values.columns.has(wf.field) ? await trx.selectFrom(cm.table).select(wf.field).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst() : undefined;
       const set: Record<string, unknown> = { updatedAt: this.driver.encodeTimestamp(now) };
       for (const [name, v] of values.columns) set[name] = v === null ? null : cm.fields.get(name)!.encode(v);
       const r = await trx.updateTable(cm.table).set(set).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
       await this.#writeLinks(trx, cm, tenantId, id, values.lists, true);
-      return this.#recorded(trx, scope, cm, tenantId, id, type, now);
+      const item = await this.#recorded(trx, scope, cm, tenantId, id, type, now);
+      // Editing a published item changes only its draft; only a state change (root may set it directly) moves the live view.
+      if (wf && before && before[wf.field] !== item[wf.field]) {
+        if (item[wf.field] === wf.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
+        else if (before[wf.field] === wf.publish) await this.#unpublish(trx, scope, cm, tenantId, id, now);
+      }
+      return item;
     });
   }
 
@@ -242,9 +272,16 @@ export class Store {
     if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
     await this.#write(cm, async (trx) => {
       for (const ref of cm.referencedBy) {
-        const used = await trx.selectFrom(ref.collection).select('id').where(TENANT_COLUMN, '=', tenantId).where(ref.field, '=', id).limit(1).executeTakeFirst();
-        if (used) throw new DataError('conflict', `This ${collection} item is still referenced by ${ref.collection}.${ref.field}; change or delete those items first`, [{ field: `${ref.collection}.${ref.field}`, detail: 'references this item' }]);
+        const other = this.model.collections.get(ref.collection)!;
+        for (const view of other.live ? [other.working, other.live] : [other.working]) {
+          const used = await trx.selectFrom(view.table).select('id').where(TENANT_COLUMN, '=', tenantId).where(ref.field, '=', id).limit(1).executeTakeFirst();
+          if (used) {
+            const where = view.kind === 'live' ? `the published version of ${ref.collection}.${ref.field}` : `${ref.collection}.${ref.field}`;
+            throw new DataError('conflict', `This ${collection} item is still referenced by ${where}; change or delete those items first`, [{ field: `${ref.collection}.${ref.field}`, detail: 'references this item' }]);
+          }
+        }
       }
+      if (cm.live) await trx.deleteFrom(cm.live.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
       // Items that list this one lose it from their lists (the join rows cascade); their new state is logged too.
       const listing: { cm: CollectionModel; ids: string[] }[] = [];
       for (const ref of cm.listedBy) {
@@ -270,7 +307,9 @@ export class Store {
 
   async #events(scope: Scope, collection: string, id: string): Promise<{ cm: CollectionModel; tenantId: string; events: ContentEvent[] }> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'read');
-    const events = ID_PATTERN.test(id) ? await itemEvents(this.driver.db, this.driver, tenantId, collection, id) : [];
+    // Revisions hold drafts, which readers of a collection with a workflow never see.
+    if (cm.live) this.#authorize(scope.actor, 'update', collection);
+    const events = ID_PATTERN.test(id) ? await itemEvents(this.driver.db, this.driver, tenantId, id) : [];
     if (events.length === 0) throw notFound(`No ${collection} item "${id}"`);
     return { cm, tenantId, events };
   }
@@ -306,7 +345,7 @@ export class Store {
   /** Makes an earlier revision's content the current one, as a new revision. Fields the spec no longer has are left out. */
   async restore(scope: Scope, collection: string, id: string, revision: number): Promise<Item> {
     const e = await this.revision(scope, collection, id, revision);
-    if (e.data === null) throw new DataError('conflict', `Revision ${revision} records the deletion of the item; restore an earlier one`);
+    if (e.data === null) throw new DataError('conflict', `Revision ${revision} records no content (a deletion or an unpublish); restore another one`);
     const cm = this.#collection(collection);
     const body = Object.fromEntries(Object.entries(e.data).filter(([k]) => cm.fields.has(k)));
     return this.#update(scope, collection, id, body, 'restore');
@@ -328,8 +367,126 @@ export class Store {
       return new DataError('conflict', `Another ${cm.name} item already has this ${field ?? 'value'}`, [{ field: field ?? '', detail: 'must be unique within the tenant, and this value is taken' }]);
     }
     if (v.kind === 'foreign_key') return new DataError('conflict', 'The write conflicts with a relation between items; a related item was changed at the same time');
+    if (v.kind === 'retry') return new DataError('conflict', 'The database was busy with a conflicting change (such as a migration); try again');
     if (v.kind === 'value') return new DataError('invalid_body', 'A value cannot be stored: it is out of range or holds a character the database refuses');
     return new DataError('invalid_body', 'The item breaks a constraint of the collection', v.columns?.map((c) => ({ field: c, detail: 'is required' })) ?? []);
+  }
+
+  // ---- workflow ----
+
+  /** Only the root token sets a workflow state directly; everyone else goes through `transition`. */
+  #guardState(actor: Actor, cm: CollectionModel, values: WriteValues, mode: 'create' | 'update') {
+    const wf = cm.live?.workflow;
+    if (!wf || actor.kind === 'root' || !values.columns.has(wf.field)) return;
+    const initial = (cm.fields.get(wf.field)!.field as { default?: unknown }).default;
+    if (mode === 'create' && values.columns.get(wf.field) === initial) return;
+    throw new DataError('invalid_body', `Change "${wf.field}" with POST …/{id}/transition`, [{ field: wf.field, detail: 'is the workflow state; use the transition endpoint' }]);
+  }
+
+  /** The transitions this actor may take from a state. */
+  transitionsFrom(actor: Actor, cm: CollectionModel, from: string): string[] {
+    const wf = cm.live?.workflow;
+    if (!wf) return [];
+    const roles = actor.kind === 'root' ? undefined : new Set(rolesOf(actor));
+    const out = new Set<string>();
+    for (const t of wf.transitions) {
+      const froms = Array.isArray(t.from) ? t.from : [t.from];
+      if (!froms.includes(from) && !froms.includes('*')) continue;
+      if (roles && !t.roles.some((r) => roles.has(r))) continue;
+      out.add(t.to);
+    }
+    return [...out];
+  }
+
+  /** Moves an item to another workflow state. Entering the publish state publishes it; leaving it unpublishes. */
+  async transition(scope: Scope, collection: string, id: string, to: unknown): Promise<Item> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'read');
+    const wf = cm.live?.workflow;
+    if (!wf) throw new DataError('conflict', `${collection} has no workflow; its items are published as soon as they are saved`);
+    const states = (cm.fields.get(wf.field)!.field as { values: string[] }).values;
+    if (typeof to !== 'string' || !states.includes(to)) throw new DataError('invalid_body', 'Unknown target state', [{ field: 'to', detail: `must be one of: ${states.join(', ')}` }]);
+    if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
+    const now = new Date().toISOString();
+    return this.#write(cm, async (trx) => {
+      const row = await trx.selectFrom(cm.table).select(wf.field).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(`No ${collection} item "${id}"`);
+      const from = row[wf.field] as string;
+      const allowed = this.transitionsFrom(scope.actor, cm, from);
+      if (!allowed.includes(to)) {
+        const any = this.transitionsFrom({ kind: 'root' }, cm, from).includes(to);
+        const detail = allowed.length ? `allowed from "${from}": ${allowed.join(', ')}` : `no transition from "${from}" is open to you`;
+        if (any && scope.actor.kind === 'anonymous') throw new DataError('unauthenticated', `Sign in to move ${collection} items from "${from}" to "${to}"`, [{ field: 'to', detail }]);
+        throw new DataError(any ? 'forbidden' : 'conflict', any ? `Your role may not move ${collection} items from "${from}" to "${to}"` : `There is no transition from "${from}" to "${to}"`, [{ field: 'to', detail }]);
+      }
+      await trx.updateTable(cm.table).set({ [wf.field]: to, updatedAt: this.driver.encodeTimestamp(now) }).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
+      const item = await this.#recorded(trx, scope, cm, tenantId, id, 'transition', now);
+      if (to === wf.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
+      else if (from === wf.publish) await this.#unpublish(trx, scope, cm, tenantId, id, now);
+      return item;
+    });
+  }
+
+  /** Schedules a transition (usually publishing) for a time; it runs then, or when a worker next starts. */
+  async scheduleTransition(scope: Scope, collection: string, id: string, input: { to?: unknown; at?: unknown }): Promise<Schedule> {
+    const { cm, tenantId } = await this.#enter(scope, collection, 'update');
+    const wf = cm.live?.workflow;
+    if (!wf) throw new DataError('conflict', `${collection} has no workflow to schedule`);
+    const states = (cm.fields.get(wf.field)!.field as { values: string[] }).values;
+    const to = input.to ?? wf.publish;
+    const problems = [];
+    if (typeof to !== 'string' || !states.includes(to)) problems.push({ field: 'to', detail: `must be one of: ${states.join(', ')}` });
+    const at = typeof input.at === 'string' ? normalizeDatetime(input.at) : undefined;
+    if (!at) problems.push({ field: 'at', detail: 'must be an ISO 8601 date-time with a time zone, such as 2026-01-31T09:30:00Z' });
+    if (problems.length) throw new DataError('invalid_body', 'The schedule has invalid fields', problems);
+    if (!states.some((from) => this.transitionsFrom(scope.actor, cm, from).includes(to as string))) {
+      throw new DataError('forbidden', `Your role may not move ${collection} items to "${to as string}"`, [{ field: 'to', detail: 'no transition into this state is open to you' }]);
+    }
+    if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
+    return this.driver.db.transaction().execute(async (trx) => {
+      const exists = await trx.selectFrom(cm.table).select('id').where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!exists) throw notFound(`No ${collection} item "${id}"`);
+      return addSchedule(trx, this.driver, this.queue, { tenantId, collection, item: id, to: to as string, at: at!, actor: scope.actor });
+    });
+  }
+
+  async schedules(scope: Scope, collection: string, id: string): Promise<Schedule[]> {
+    const { tenantId } = await this.#enter(scope, collection, 'update');
+    return listSchedules(this.driver.db, this.driver, tenantId, collection, id);
+  }
+
+  async cancelSchedule(scope: Scope, collection: string, id: string, scheduleId: string): Promise<Schedule> {
+    const { tenantId } = await this.#enter(scope, collection, 'update');
+    if (!ID_PATTERN.test(id) || !ID_PATTERN.test(scheduleId)) throw notFound(`No schedule "${scheduleId}" for this item`);
+    return cancelSchedule(this.driver.db, this.driver, tenantId, collection, id, scheduleId);
+  }
+
+  async tenantSlug(tenantId: string): Promise<string> {
+    const row = await this.driver.db.selectFrom(SYSTEM_TABLES.tenants).select('slug').where('id', '=', tenantId).executeTakeFirst();
+    if (!row) throw notFound(`No tenant with id ${tenantId}`);
+    return row.slug as string;
+  }
+
+  /** Copies the item's current state into the live view, replacing its previous published version. */
+  async #publish(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, item: Item, at: string) {
+    const live = cm.live!;
+    const id = item.id as string;
+    await trx.deleteFrom(live.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
+    const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(item.createdAt as string), updatedAt: this.driver.encodeTimestamp(item.updatedAt as string) };
+    for (const fm of cm.columns) row[fm.name] = item[fm.name] === null ? null : fm.encode(item[fm.name]);
+    await trx.insertInto(live.table).values(row).execute();
+    for (const fm of cm.lists) {
+      const targets = (item[fm.name] as string[]) ?? [];
+      if (targets.length) await trx.insertInto(live.joins.get(fm.name)!).values(targets.map((target, position) => ({ [TENANT_COLUMN]: tenantId, source: id, target, position }))).execute();
+    }
+    await this.#record(trx, { tenantId, collection: cm.name, itemId: id, type: 'publish', actor: actorName(scope.actor), at, data: item });
+    const doc = searchDoc(cm, tenantId, item, 'live');
+    if (doc) await this.driver.search.put(trx, doc);
+  }
+
+  async #unpublish(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string, at: string) {
+    await trx.deleteFrom(cm.live!.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
+    await this.#record(trx, { tenantId, collection: cm.name, itemId: id, type: 'unpublish', actor: actorName(scope.actor), at, data: null });
+    if (isSearchable(cm)) await this.driver.search.remove(trx, cm.name, id, 'live');
   }
 
   /** Appends an event and tells the listeners, all inside the write's transaction. */

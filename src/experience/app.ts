@@ -12,6 +12,9 @@ import { contentRoutes } from './routes/content.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { healthRoutes } from './routes/health.ts';
 import { searchRoutes } from './routes/search.ts';
+import { mediaRoutes } from './routes/media.ts';
+import type { BlobStore } from '../data/media/blob-store.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { openApiDocument } from './openapi.ts';
 import { parseQueryString } from './query-string.ts';
 
@@ -21,6 +24,8 @@ export type AppOptions = {
   logger?: boolean | { level: string };
   bodyLimit?: number;
   version?: string;
+  /** Where uploaded files live (the data directory by default; see `kiln start`). */
+  blobs: BlobStore;
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -82,5 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   tenantRoutes(app, { store, actor });
   contentRoutes(app, { store, actor });
   searchRoutes(app, { store, actor });
+  await app.register(mediaRoutes, { store, actor, blobs: options.blobs });
+  webhookRoutes(app, { store, actor });
   return app;
 }

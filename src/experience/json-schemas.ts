@@ -21,8 +21,10 @@ function valueSchema(f: Field): JsonSchema {
     case 'email':
       return { type: 'string', format: 'email', maxLength: DEFAULT_MAX_LENGTH.email, ...d };
     case 'url':
-    case 'media':
       return { type: 'string', format: 'uri', maxLength: DEFAULT_MAX_LENGTH[f.type], ...d };
+    case 'media':
+      // Also the relative url of an uploaded file; the store checks which values are allowed.
+      return { type: 'string', format: 'uri-reference', maxLength: DEFAULT_MAX_LENGTH[f.type], ...d };
     case 'integer':
     case 'number':
       return { type: f.type, ...(f.min !== undefined && { minimum: f.min }), ...(f.max !== undefined && { maximum: f.max }), ...d };

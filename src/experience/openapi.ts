@@ -96,7 +96,24 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
     [`${prefix}/{id}/diff`]: { get: { tags: ['revisions'], summary: 'Field-by-field differences between two revisions', parameters: [...params, idParam, { name: 'from', in: 'query', required: true, schema: { type: 'integer' } }, { name: 'to', in: 'query', required: true, schema: { type: 'integer' } }], security, responses: { 200: { description: 'Changed fields with before and after' }, ...errors } } },
   });
   for (const cm of store.model.collections.values()) {
-    Object.assign(paths, single ? revisionPaths(`/api/${cm.name}`, []) : revisionPaths(`/api/t/{tenant}/${cm.name}`, [tenantParam]));
+    const prefix = single ? `/api/${cm.name}` : `/api/t/{tenant}/${cm.name}`;
+    Object.assign(paths, revisionPaths(prefix, single ? [] : [tenantParam]));
+    if (cm.live) {
+      const wf = cm.live.workflow;
+      const states = (cm.fields.get(wf.field)!.field as { values: string[] }).values;
+      paths[`${prefix}/{id}/transition`] = {
+        post: {
+          tags: [cm.name],
+          operationId: `transition${pascal(cm.name)}`,
+          summary: `Move a ${cm.name} item to another state (${states.join(', ')}); entering "${wf.publish}" publishes it`,
+          description: wf.transitions.map((t) => `${Array.isArray(t.from) ? t.from.join('|') : t.from} → ${t.to}: ${t.roles.join(', ')}`).join('\n'),
+          parameters: [...(single ? [] : [tenantParam]), idParam],
+          security,
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['to'], properties: { to: { type: 'string', enum: states } } } } } },
+          responses: { 200: { description: 'The item in its new state' }, ...errors, 409: problem('No such transition from the current state; errors name the allowed ones'), 422: problem('Unknown state') },
+        },
+      };
+    }
   }
   paths[single ? '/api/search' : '/api/t/{tenant}/search'] = {
     get: {

@@ -74,6 +74,7 @@ export function checkSpec(input: unknown): SpecCheck {
     if (col.titleField !== undefined && !(col.titleField in col.fields)) {
       err([...base, 'titleField'], `titleField "${col.titleField}" is not a field of "${cname}"`, `Use one of: ${Object.keys(col.fields).join(', ')}.`);
     }
+    if (col.workflow) checkWorkflow(spec, cname, col, [...base, 'workflow'], err);
     if (col.defaultSort !== undefined) {
       const s = parseSort(col.defaultSort, col);
       if (!s.ok) err([...base, 'defaultSort'], s.message, 'Name fields of this collection, comma-separated, each optionally prefixed with "-" for descending.');
@@ -176,4 +177,27 @@ function checkField(spec: Spec, cname: string, fname: string, field: Field, path
     const r = checkFieldValue(field, field.default);
     if (!r.ok) err([...path, 'default'], `the default ${r.message}`, `Give a default that fits a ${field.type} field with its limits.`);
   }
+}
+
+function checkWorkflow(spec: Spec, cname: string, col: Spec['collections'][string], path: PropertyKey[], err: (p: PropertyKey[], m: string, f: string) => void) {
+  const wf = col.workflow!;
+  const field = col.fields[wf.field];
+  if (!field || field.type !== 'enum' || field.multiple || !field.required) {
+    err([...path, 'field'], `the workflow state field "${wf.field}" must be a required, single enum field of "${cname}"`, 'Add it, for example "status": {"type": "enum", "values": ["draft", "published"], "default": "draft", "required": true}.');
+    return;
+  }
+  const states = field.values;
+  const known = (s: string, p: PropertyKey[]) => {
+    if (!states.includes(s)) err(p, `"${s}" is not a state: the states are the values of "${wf.field}"`, `Use one of: ${states.join(', ')}.`);
+  };
+  known(wf.publish, [...path, 'publish']);
+  const roles = new Set(['public', ...Object.keys(spec.roles ?? {})]);
+  wf.transitions.forEach((t, i) => {
+    const froms = Array.isArray(t.from) ? t.from : [t.from];
+    froms.forEach((f, j) => f !== '*' && known(f, [...path, 'transitions', i, 'from', ...(Array.isArray(t.from) ? [j] : [])]));
+    known(t.to, [...path, 'transitions', i, 'to']);
+    t.roles.forEach((r, j) => {
+      if (!roles.has(r)) err([...path, 'transitions', i, 'roles', j], `role "${r}" is not defined`, `Define it under "roles", or use one of: ${[...roles].join(', ')}.`);
+    });
+  });
 }

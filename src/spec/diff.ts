@@ -73,7 +73,17 @@ export function diffSpecs(before: Spec, after: Spec): SpecChange[] {
   return changes;
 }
 
+function workflowChange(before: Collection['workflow'], after: Collection['workflow']): Base {
+  if (!before) return { class: 'breaking', reason: 'Readers without edit rights now see only published items; items are published when they enter the publish state.' };
+  if (!after) return { class: 'breaking', reason: 'Drafts become visible to every reader: the published view is dropped.' };
+  if (before.field !== after.field || before.publish !== after.publish) return { class: 'breaking', reason: 'What counts as published changes, so readers may see different items.' };
+  return { class: 'safe', reason: 'Only who may take which transition changes.' };
+}
+
 function diffCollection(changes: SpecChange[], collection: string, before: Collection, after: Collection, renamed: Map<string, string>) {
+  if (!same(before.workflow, after.workflow)) {
+    changes.push({ kind: 'collection.changed', collection, option: 'workflow', before: before.workflow, after: after.workflow, ...workflowChange(before.workflow, after.workflow) });
+  }
   for (const option of ['label', 'description', 'titleField', 'defaultSort'] as const) {
     if (before[option] !== after[option]) {
       changes.push({ kind: 'collection.changed', collection, option, before: before[option], after: after[option], class: 'safe', reason: option === 'defaultSort' ? 'Lists without a sort parameter come back in a different order.' : 'Presentation only.' });

@@ -131,6 +131,25 @@ export const fieldSchema = z.discriminatedUnion('type', [
 export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+export const workflowSchema = z
+  .object({
+    field: z.string().describe('A required enum field of the collection that holds the state; its values are the states.'),
+    publish: z.string().describe('The state whose content readers see. Entering it publishes the item; leaving it unpublishes.'),
+    transitions: z
+      .array(
+        z
+          .object({
+            from: z.union([z.string(), z.array(z.string()).min(1)]).describe('A state, a list of states, or "*" for any.'),
+            to: z.string(),
+            roles: z.array(z.string()).min(1).describe('Roles that may take this transition.'),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict()
+  .describe('Drafts and publishing: editors work on a draft while readers see the last published version.');
+
 export const collectionSchema = z
   .object({
     label: z.string().max(120).optional(),
@@ -141,6 +160,7 @@ export const collectionSchema = z
     titleField: z.string().optional().describe('The field that names an item in lists and pickers.'),
     defaultSort: z.string().optional().describe('Sort used when a request names none, for example "-createdAt".'),
     renamedFrom: z.string().optional().describe('The name this collection had in the previous spec version.'),
+    workflow: workflowSchema.optional(),
   })
   .strict();
 
@@ -181,3 +201,4 @@ export type Field = z.infer<typeof fieldSchema>;
 export type FieldType = Field['type'];
 export type RelationField = z.infer<typeof relationField>;
 export type Role = z.infer<typeof roleSchema>;
+export type Workflow = z.infer<typeof workflowSchema>;

@@ -25,6 +25,19 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const DECIMAL = /^[+-]?(\d+)(?:\.(\d+))?$/;
 export const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A file uploaded to this API, as the upload answers it: the path it is served at. Relative, so it
+// survives a change of host, and usable as it is in an <img src>; the store checks that it names a
+// file of the item's own tenant.
+const MEDIA_REF = /^\/api\/t\/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\/media\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export function parseMediaRef(value: string): { tenant: string; id: string } | undefined {
+  const m = MEDIA_REF.exec(value);
+  return m ? { tenant: m[1], id: m[2] } : undefined;
+}
+
+export function mediaRef(tenant: string, id: string): string {
+  return `/api/t/${tenant}/media/${id}`;
+}
 
 export function isValidDate(s: string): boolean {
   const m = DATE.exec(s);
@@ -164,13 +177,15 @@ export function checkValue(field: Field, value: unknown, strict = true): Checked
     case 'media': {
       if (typeof value !== 'string') return bad('must be a string');
       if (value.length > DEFAULT_MAX_LENGTH[field.type]) return bad(`must be at most ${DEFAULT_MAX_LENGTH[field.type]} characters long`);
+      if (field.type === 'media' && parseMediaRef(value)) return ok(value);
+      const wanted = field.type === 'media' ? 'an absolute http or https URL, or the url of an uploaded file (/api/t/{tenant}/media/{id})' : 'an absolute http or https URL';
       let u: URL;
       try {
         u = new URL(value);
       } catch {
-        return bad('must be an absolute http or https URL');
+        return bad(`must be ${wanted}`);
       }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad('must be an absolute http or https URL');
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad(`must be ${wanted}`);
       return ok(value);
     }
     case 'integer':

@@ -44,7 +44,9 @@ for (const d of await drivers()) {
       author = await create(app, 'mag', 'authors', { name: 'Ada' });
       const tag = await create(app, 'mag', 'tags', { name: 'js' });
       await create(app, 'mag', 'categories', { name: 'News' });
-      article = await create(app, 'mag', 'articles', { title: 'Public', author: author.id, tags: [tag.id] });
+      article = await create(app, 'mag', 'articles', { title: 'Public', author: author.id, tags: [tag.id], status: 'published' });
+      // A draft: the magazine's workflow keeps it from anyone without edit rights.
+      await create(app, 'mag', 'articles', { title: 'Draft', author: author.id, tags: [tag.id] });
     });
     after(() => app.close());
 

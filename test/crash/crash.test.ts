@@ -144,12 +144,13 @@ for (const driver of await drivers()) {
       assert.equal(health.status, 200);
       assert.deepEqual(health.body, { status: 'ok', app: 'magazine', driver });
 
-      const authors = await request(second.url, `${base}/authors?meta=total_count&limit=200`);
+      const authors = await request(second.url, `${base}/authors?meta=total_count&limit=200`, { token: TOKEN });
       assert.equal(authors.status, 200, JSON.stringify(authors.body));
       assert.ok(authors.body.meta.total_count >= authorAcks, `list counts ${authors.body.meta.total_count} authors, ${authorAcks} were acknowledged`);
       assert.ok(authors.body.meta.total_count <= authorAcks + WRITERS, 'at most one unacknowledged author per writer was in flight');
 
-      const articles = await request(second.url, `${base}/articles?meta=total_count&expand=author,tags&limit=50`);
+      // As an editor: readers would see only the published articles.
+      const articles = await request(second.url, `${base}/articles?meta=total_count&expand=author,tags&limit=50`, { token: TOKEN });
       assert.equal(articles.status, 200, JSON.stringify(articles.body));
       assert.ok(articles.body.meta.total_count >= articleAcks);
       for (const a of articles.body.data) {

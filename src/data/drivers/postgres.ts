@@ -95,6 +95,9 @@ export function openPostgres(options: PostgresOptions): StorageDriver {
           return { kind: 'not_null', columns: e.column ? [e.column] : undefined };
         case '23514':
           return { kind: 'check', constraint: e.constraint };
+        case '40P01': // deadlock detected
+        case '40001': // serialization failure
+          return { kind: 'retry' };
         case '22021': // invalid byte sequence (a NUL in text)
         case '22P05': // untranslatable character (a NUL in jsonb)
         case '22008': // date/time out of range

@@ -7,7 +7,11 @@ import type { Actor } from '../access.ts';
 import type { AnyDB, StorageDriver } from '../driver.ts';
 import { SYSTEM_TABLES } from '../model.ts';
 
-export type EventType = 'create' | 'update' | 'delete' | 'restore' | 'migrate';
+export type EventType = 'create' | 'update' | 'delete' | 'restore' | 'migrate' | 'migrate_live' | 'transition' | 'publish' | 'unpublish';
+
+/** Events that change an item's working state, and those that change its published (live) state. */
+export const WORKING_EVENTS: EventType[] = ['create', 'update', 'delete', 'restore', 'migrate', 'transition', 'publish'];
+export const LIVE_EVENTS: EventType[] = ['publish', 'unpublish', 'delete', 'migrate_live'];
 
 export type ContentEvent = {
   seq: number;
@@ -52,7 +56,8 @@ export async function createEventTable(trx: AnyDB, driver: StorageDriver): Promi
     .addColumn('at', sql.raw(driver.timestampType), (c) => c.notNull())
     .addColumn('data', 'text')
     .addColumn('hash', 'text', (c) => c.notNull())
-    .addUniqueConstraint('kiln_events_item_revision', ['collection', 'item', 'revision'])
+    // Revisions count per item, across collection renames: ids are unique across collections.
+    .addUniqueConstraint('kiln_events_item_revision', ['item', 'revision'])
     .execute();
   await trx.schema.createIndex('kiln_events_tenant_seq').ifNotExists().on(SYSTEM_TABLES.events).columns(['tenant', 'seq']).execute();
   // The log is append-only: the database itself refuses to change or remove an event.
@@ -73,7 +78,6 @@ export async function appendEvent(trx: AnyDB, driver: StorageDriver, e: NewEvent
   const last = await trx
     .selectFrom(SYSTEM_TABLES.events)
     .select((eb) => eb.fn.max('revision').as('r'))
-    .where('collection', '=', e.collection)
     .where('item', '=', e.itemId)
     .executeTakeFirst();
   const revision = Number(last?.r ?? 0) + 1;
@@ -106,7 +110,6 @@ export async function appendEvents(trx: AnyDB, driver: StorageDriver, events: Ne
     const last = await trx
       .selectFrom(SYSTEM_TABLES.events)
       .select(['item', (eb) => eb.fn.max('revision').as('r')])
-      .where('collection', '=', collection)
       .where('item', 'in', list.map((e) => e.itemId))
       .groupBy('item')
       .execute();
@@ -141,20 +144,20 @@ function toEvent(driver: StorageDriver, r: Record<string, unknown>): ContentEven
   };
 }
 
-export async function itemEvents(db: AnyDB, driver: StorageDriver, tenantId: string, collection: string, itemId: string): Promise<ContentEvent[]> {
+/** An item's whole history, also from before its collection was renamed. */
+export async function itemEvents(db: AnyDB, driver: StorageDriver, tenantId: string, itemId: string): Promise<ContentEvent[]> {
   const rows = await db
     .selectFrom(SYSTEM_TABLES.events)
     .selectAll()
     .where('tenant', '=', tenantId)
-    .where('collection', '=', collection)
     .where('item', '=', itemId)
     .orderBy('revision')
     .execute();
   return rows.map((r) => toEvent(driver, r));
 }
 
-/** The latest event of every item of a collection, in item order: the state the views must show. */
-export async function* latestStates(db: AnyDB, driver: StorageDriver, collection: string): AsyncGenerator<ContentEvent[]> {
+/** The latest event of the given types for every item of a collection, in item order: the state a view must show. */
+export async function* latestStates(db: AnyDB, driver: StorageDriver, collection: string, types: EventType[] = WORKING_EVENTS): AsyncGenerator<ContentEvent[]> {
   let after: string | undefined;
   for (;;) {
     let q = db
@@ -165,7 +168,11 @@ export async function* latestStates(db: AnyDB, driver: StorageDriver, collection
         eb(
           'e.revision',
           '=',
-          eb.selectFrom(`${SYSTEM_TABLES.events} as l`).select((x) => x.fn.max('l.revision').as('m')).whereRef('l.collection', '=', 'e.collection').whereRef('l.item', '=', 'e.item'),
+          eb
+            .selectFrom(`${SYSTEM_TABLES.events} as l`)
+            .select((x) => x.fn.max('l.revision').as('m'))
+            .whereRef('l.item', '=', 'e.item')
+            .where('l.type', 'in', types),
         ),
       )
       .orderBy('e.item')

@@ -8,7 +8,7 @@ import type { Field, Spec } from '../../spec/schema.ts';
 import { checkFieldValue } from '../../spec/values.ts';
 import { diffSpecs, worstClass, type SpecChange } from '../../spec/diff.ts';
 import type { AnyDB, StorageDriver } from '../driver.ts';
-import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel, type FieldModel } from '../model.ts';
+import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel, type FieldModel, type View } from '../model.ts';
 import { decodeRow } from '../read-items.ts';
 import { addForeignKeys, createCollections, createIndexes, createJoinTable, createTable, layoutOf, lockSchema, recordVersion, type Exec } from '../schema-sync.ts';
 import { convertValue } from './convert.ts';
@@ -175,6 +175,8 @@ class Run {
   };
 
   #fail(f: RowFailure): void {
+    // An item that fails in its drafts fails the same way in its published copy: name it once.
+    if (this.report.failures.some((x) => x.collection === f.collection && x.id === f.id && x.field === f.field && x.message === f.message)) return;
     if (this.report.failures.length < MAX_FAILURES) this.report.failures.push(f);
   }
 
@@ -184,6 +186,7 @@ class Run {
     for (const c of this.changes) {
       if (c.kind === 'collection.renamed' || c.kind === 'field.added' || c.kind === 'field.removed' || c.kind === 'field.renamed' || c.kind === 'field.type' || c.kind === 'relation.changed') out.add(c.collection);
       if (c.kind === 'field.option' && !COSMETIC_OPTIONS.has(c.option)) out.add(c.collection);
+      if (c.kind === 'collection.changed' && c.option === 'workflow') out.add(c.collection);
     }
     const renamedTargets = new Set(this.changes.flatMap((c) => (c.kind === 'collection.renamed' ? [c.collection] : [])));
     for (const cm of this.after.collections.values()) {
@@ -197,6 +200,18 @@ class Run {
   async execute(trx: AnyDB, version: number): Promise<void> {
     const affected = this.#affected();
     const removed = this.changes.flatMap((c) => (c.kind === 'collection.removed' ? [c.collection] : []));
+    const replaced = [...affected].map((n) => this.oldName.get(n)!).concat(removed);
+    if (this.driver.dialect === 'postgres' && replaced.length) {
+      // Writes from other processes to the tables being copied would be lost when they are dropped; they wait instead.
+      const tables = replaced.flatMap((n) => {
+        const old = this.before.collections.get(n)!;
+        return (old.live ? [old.working, old.live] : [old.working]).flatMap((v) => [v.table, ...v.joins.values()]);
+      });
+      await sql`lock table ${sql.join(tables.map((t) => sql.table(t)))} in access exclusive mode`.execute(trx);
+    }
+    // Search documents of collections that are gone or renamed go with them; reindexing writes the new ones.
+    const renamedAway = [...this.oldName.entries()].filter(([n, o]) => n !== o).map(([, o]) => o);
+    await this.driver.search.clear(trx, [...removed, ...renamedAway]);
     const added = [...this.after.collections.values()].filter((cm) => !this.oldName.has(cm.name));
     const pg = this.driver.dialect === 'postgres';
     const temp = new Map<string, string>();
@@ -207,32 +222,43 @@ class Run {
       const t = tempName(version, cm.table);
       temp.set(cm.table, t);
       this.report.statements.push(`-- rebuild ${cm.table}${this.oldName.get(name) !== name ? ` (was ${this.oldName.get(name)})` : ''}`);
-      await createTable(trx, this.driver, cm, this.after, t, this.#do);
-      for (const fm of cm.lists) {
-        const jt = tempName(version, fm.joinTable!);
-        temp.set(fm.joinTable!, jt);
-        if (pg) await this.#plainJoinTable(trx, jt);
-        else await createJoinTable(trx, this.driver, cm, fm, this.after, jt, this.#do);
+      const oldCm = this.before.collections.get(this.oldName.get(name)!)!;
+      for (const view of cm.live ? [cm.working, cm.live] : [cm.working]) {
+        temp.set(view.table, tempName(version, view.table));
+        await createTable(trx, this.driver, cm, this.after, temp.get(view.table)!, this.#do);
+        for (const fm of cm.lists) {
+          const jt = view.joins.get(fm.name)!;
+          temp.set(jt, tempName(version, jt));
+          if (pg) await this.#plainJoinTable(trx, temp.get(jt)!);
+          else await createJoinTable(trx, this.driver, cm, fm, this.after, temp.get(jt)!, this.#do, view.table);
+        }
       }
-      await this.#copy(trx, cm, temp);
+      await this.#copy(trx, cm, oldCm.working, cm.working, temp);
+      // A published view is converted like the drafts; one that is new is filled once the tables are in place.
+      if (cm.live && oldCm.live) await this.#copy(trx, cm, oldCm.live, cm.live, temp);
     }
     await this.#checkUniques(trx, affected, temp);
 
     // 2. Drop what is replaced or removed. PostgreSQL's CASCADE also drops foreign keys that point at
     //    these tables; they are added back in step 4.
     const drop = async (table: string) => this.#do(pg ? trx.schema.dropTable(table).cascade() : trx.schema.dropTable(table));
-    for (const name of [...affected].map((n) => this.oldName.get(n)!).concat(removed)) {
+    for (const name of replaced) {
       const old = this.before.collections.get(name)!;
-      for (const fm of old.lists) await drop(fm.joinTable!);
-      await drop(old.table);
+      for (const view of old.live ? [old.live, old.working] : [old.working]) {
+        for (const jt of view.joins.values()) await drop(jt);
+        await drop(view.table);
+      }
     }
 
     // 3. Put the rebuilt tables in place and index them.
     for (const name of affected) {
       const cm = this.after.collections.get(name)!;
-      await this.#do(trx.schema.alterTable(temp.get(cm.table)!).renameTo(cm.table));
-      for (const fm of cm.lists) await this.#do(trx.schema.alterTable(temp.get(fm.joinTable!)!).renameTo(fm.joinTable!));
-      await createIndexes(trx, cm, this.#do);
+      for (const view of cm.live ? [cm.working, cm.live] : [cm.working]) {
+        await this.#do(trx.schema.alterTable(temp.get(view.table)!).renameTo(view.table));
+        for (const jt of view.joins.values()) await this.#do(trx.schema.alterTable(temp.get(jt)!).renameTo(jt));
+        await createIndexes(trx, cm, this.#do, view.table);
+      }
+      if (cm.live && !this.before.collections.get(this.oldName.get(name)!)!.live) await this.#publishExisting(trx, cm);
     }
     if (added.length) {
       await createCollections(trx, this.driver, this.after, added, this.#do);
@@ -244,11 +270,13 @@ class Run {
       for (const cm of this.after.collections.values()) {
         if (added.includes(cm)) continue;
         const rebuilt = affected.has(cm.name);
-        await addForeignKeys(trx, cm, (fm) => rebuilt || affected.has((fm.field as { to: string }).to), this.#do);
-        for (const fm of cm.lists) {
-          const target = (fm.field as { to: string }).to;
-          if (rebuilt) await this.#joinKeys(trx, cm, fm, 'both');
-          else if (affected.has(target)) await this.#joinKeys(trx, cm, fm, 'target');
+        for (const view of cm.live ? [cm.working, cm.live] : [cm.working]) {
+          await addForeignKeys(trx, cm, (fm) => rebuilt || affected.has((fm.field as { to: string }).to), this.#do, view.table);
+          for (const fm of cm.lists) {
+            const target = (fm.field as { to: string }).to;
+            if (rebuilt) await this.#joinKeys(trx, cm, fm, 'both', view);
+            else if (affected.has(target)) await this.#joinKeys(trx, cm, fm, 'target', view);
+          }
         }
       }
     } else {
@@ -269,12 +297,12 @@ class Run {
     );
   }
 
-  async #joinKeys(trx: AnyDB, cm: CollectionModel, fm: FieldModel, which: 'both' | 'target') {
-    const jt = fm.joinTable!;
+  async #joinKeys(trx: AnyDB, cm: CollectionModel, fm: FieldModel, which: 'both' | 'target', view: View) {
+    const jt = view.joins.get(fm.name)!;
     const target = this.after.collections.get((fm.field as { to: string }).to)!.table;
     const names = { fks: constraintName('fks', jt), fkt: constraintName('fkt', jt) };
     if (which === 'both') {
-      await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fks, [TENANT_COLUMN, 'source'], cm.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()));
+      await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fks, [TENANT_COLUMN, 'source'], view.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()));
       await this.#do(trx.schema.createIndex(constraintName('ix', jt, 'target')).on(jt).columns(['target']));
     } else {
       await this.#do(trx.schema.alterTable(jt).dropConstraint(names.fkt).ifExists());
@@ -293,27 +321,32 @@ class Run {
       }
       return { value: r.value };
     }
-    if ('default' in f && f.default !== undefined) return { value: f.type === 'datetime' && f.default === 'now' ? new Date().toISOString() : f.default };
+    if ('default' in f && f.default !== undefined) {
+      if (f.type === 'datetime' && f.default === 'now') return { value: this.now };
+      // The same canonical form an API write would store ("1.50", not 1.5).
+      const r = checkFieldValue(f, f.default);
+      return r.ok ? { value: r.value } : undefined;
+    }
     return undefined;
   }
 
   /** Copies one collection's rows (and links) from its old tables into the new ones, converting each value. */
-  async #copy(trx: AnyDB, cm: CollectionModel, temp: Map<string, string>) {
+  async #copy(trx: AnyDB, cm: CollectionModel, from: View, to: View, temp: Map<string, string>) {
     const oldCm = this.before.collections.get(this.oldName.get(cm.name)!)!;
     const fieldMap = this.oldField.get(cm.name)!;
-    const total = Number((await trx.selectFrom(oldCm.table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
-    this.report.statements.push(`-- copy ${total} rows of ${oldCm.table} into ${cm.table}, checking each value`);
+    const total = Number((await trx.selectFrom(from.table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+    this.report.statements.push(`-- copy ${total} rows of ${from.table} into ${to.table}, checking each value`);
     const backfills = new Map<string, { value: unknown } | undefined>();
     let copied = 0;
     let after: string | undefined;
     for (;;) {
-      let q = trx.selectFrom(oldCm.table).selectAll().orderBy('id').limit(BATCH);
+      let q = trx.selectFrom(from.table).selectAll().orderBy('id').limit(BATCH);
       if (after !== undefined) q = q.where('id', '>', after);
       const rows = await q.execute();
       if (rows.length === 0) break;
       after = rows[rows.length - 1].id as string;
       const ids = rows.map((r) => r.id as string);
-      const oldLinks = await this.#links(trx, oldCm, ids);
+      const oldLinks = await this.#links(trx, oldCm, from, ids);
       const out: Record<string, unknown>[] = [];
       const events: NewEvent[] = [];
       const links = new Map<string, Record<string, unknown>[]>();
@@ -332,7 +365,7 @@ class Run {
           }
           state[fm.name] = value;
           if (fm.joinTable) {
-            const jt = temp.get(fm.joinTable)!;
+            const jt = temp.get(to.joins.get(fm.name)!)!;
             (value as string[]).forEach((target, position) => rowLinks.push([jt, { [TENANT_COLUMN]: row[TENANT_COLUMN], source: row.id, target, position }]));
           } else next[fm.name] = value === null ? null : fm.encode(value);
         }
@@ -342,19 +375,39 @@ class Run {
         state.createdAt = item.createdAt;
         state.updatedAt = item.updatedAt;
         // The log records the converted state, so the views can be rebuilt from it under the new spec.
-        events.push({ tenantId: row[TENANT_COLUMN] as string, collection: cm.name, itemId: row.id as string, type: 'migrate', actor: this.options.author ?? 'kiln migrate', at: this.now, data: state });
+        events.push({ tenantId: row[TENANT_COLUMN] as string, collection: cm.name, itemId: row.id as string, type: to.kind === 'live' ? 'migrate_live' : 'migrate', actor: this.options.author ?? 'kiln migrate', at: this.now, data: state });
         for (const [jt, link] of rowLinks) {
           if (!links.has(jt)) links.set(jt, []);
           links.get(jt)!.push(link);
         }
       }
-      if (out.length) await trx.insertInto(temp.get(cm.table)!).values(out).execute();
+      if (out.length) await trx.insertInto(temp.get(to.table)!).values(out).execute();
       await appendEvents(trx, this.driver, events);
       for (const [jt, l] of links) for (let i = 0; i < l.length; i += BATCH) await trx.insertInto(jt).values(l.slice(i, i + BATCH)).execute();
       copied += rows.length;
-      this.options.onProgress?.({ table: cm.table, copied, total });
+      this.options.onProgress?.({ table: to.table, copied, total });
     }
-    this.report.rows.push({ collection: cm.name, copied });
+    this.report.rows.push({ collection: to.kind === 'live' ? `${cm.name} (published)` : cm.name, copied });
+  }
+
+  /** A collection that gains a workflow publishes the items already in its publish state. */
+  async #publishExisting(trx: AnyDB, cm: CollectionModel) {
+    const live = cm.live!;
+    const rows = await trx.selectFrom(cm.table).selectAll().where(live.workflow.field, '=', live.workflow.publish).execute();
+    this.report.statements.push(`-- publish ${rows.length} ${cm.name} items already in state "${live.workflow.publish}"`);
+    const links = await this.#links(trx, cm, cm.working, rows.map((r) => r.id as string));
+    const events: NewEvent[] = [];
+    for (const row of rows) {
+      await trx.insertInto(live.table).values(row).execute();
+      const item = decodeRow(cm, row, this.driver);
+      for (const fm of cm.lists) {
+        const targets = links.get(fm.name)?.get(row.id as string) ?? [];
+        item[fm.name] = targets;
+        if (targets.length) await trx.insertInto(live.joins.get(fm.name)!).values(targets.map((target, position) => ({ [TENANT_COLUMN]: row[TENANT_COLUMN], source: row.id, target, position }))).execute();
+      }
+      events.push({ tenantId: row[TENANT_COLUMN] as string, collection: cm.name, itemId: row.id as string, type: 'publish', actor: this.options.author ?? 'kiln migrate', at: this.now, data: item });
+    }
+    await appendEvents(trx, this.driver, events);
   }
 
   /** The new canonical value of one field of one item; undefined when the item fails (already reported). */
@@ -389,10 +442,11 @@ class Run {
     return fm.joinTable && value === null ? [] : value;
   }
 
-  async #links(trx: AnyDB, cm: CollectionModel, ids: string[]): Promise<Map<string, Map<string, string[]>>> {
+  async #links(trx: AnyDB, cm: CollectionModel, view: View, ids: string[]): Promise<Map<string, Map<string, string[]>>> {
     const out = new Map<string, Map<string, string[]>>();
+    if (ids.length === 0) return out;
     for (const fm of cm.lists) {
-      const rows = await trx.selectFrom(fm.joinTable!).select(['source', 'target']).where('source', 'in', ids).orderBy('source').orderBy('position').execute();
+      const rows = await trx.selectFrom(view.joins.get(fm.name)!).select(['source', 'target']).where('source', 'in', ids).orderBy('source').orderBy('position').execute();
       const m = new Map<string, string[]>();
       for (const r of rows) {
         if (!m.has(r.source as string)) m.set(r.source as string, []);
@@ -410,7 +464,7 @@ class Run {
       for (const fm of cm.columns) {
         if (!fm.field.unique) continue;
         const dups = await trx
-          .selectFrom(temp.get(cm.table)!)
+          .selectFrom(temp.get(cm.working.table)!)
           .select([fm.name, (eb) => eb.fn.countAll().as('n')])
           .where(fm.name, 'is not', null)
           .groupBy([TENANT_COLUMN, fm.name])

@@ -7,7 +7,7 @@ import type { Field } from '../../spec/schema.ts';
 import { checkValue } from '../../spec/values.ts';
 import type { StorageDriver } from '../driver.ts';
 import { invalidQuery } from '../errors.ts';
-import { TENANT_COLUMN, type AppModel, type CollectionModel, type FieldModel } from '../model.ts';
+import { TENANT_COLUMN, type AppModel, type CollectionModel, type FieldModel, type View } from '../model.ts';
 
 export const OPERATORS = ['_eq', '_neq', '_lt', '_lte', '_gt', '_gte', '_in', '_nin', '_null', '_contains', '_starts_with'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -162,43 +162,51 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 type EB = ExpressionBuilder<Record<string, Record<string, unknown>>, string>;
 
-/** Compiles a checked condition on collection `cm` (rows of table `cm.table`, already tenant-scoped by the caller). */
-export function compileFilter(eb: EB, cond: Condition, cm: CollectionModel, tenantId: string, driver: StorageDriver): Expression<SqlBool> {
+export type CompileContext = { tenantId: string; driver: StorageDriver; viewOf: (cm: CollectionModel) => View };
+
+/** Compiles a checked condition on collection `cm` (rows of its view's table, already tenant-scoped by the caller). */
+export function compileFilter(eb: EB, cond: Condition, cm: CollectionModel, ctx: CompileContext): Expression<SqlBool> {
   if (cond.kind !== 'cmp') {
-    const parts = cond.items.map((c) => compileFilter(eb, c, cm, tenantId, driver));
+    const parts = cond.items.map((c) => compileFilter(eb, c, cm, ctx));
     return cond.kind === 'and' ? eb.and(parts) : eb.or(parts);
   }
-  return compileHops(eb, cond, 0, cm, tenantId, driver);
+  return compileHops(eb, cond, 0, cm, ctx);
 }
 
-function compileHops(eb: EB, cond: Condition & { kind: 'cmp' }, i: number, cm: CollectionModel, tenantId: string, driver: StorageDriver): Expression<SqlBool> {
-  if (i === cond.hops.length) return compileComparison(eb, cond, cm, driver);
+function compileHops(eb: EB, cond: Condition & { kind: 'cmp' }, i: number, cm: CollectionModel, ctx: CompileContext): Expression<SqlBool> {
+  if (i === cond.hops.length) return compileComparison(eb, cond, cm, ctx);
   const { fm, target } = cond.hops[i];
-  // Each hop is a subquery on the related table, scoped to the same tenant.
+  const here = ctx.viewOf(cm);
+  const there = ctx.viewOf(target).table;
+  // Each hop is a subquery on the related collection's view (readers follow relations only into published items), scoped to the same tenant.
   const inner = eb
-    .selectFrom(target.table)
-    .select(`${target.table}.id`)
-    .where(`${target.table}.${TENANT_COLUMN}`, '=', tenantId)
-    .where((sub) => compileHops(sub as unknown as EB, cond, i + 1, target, tenantId, driver));
-  if (fm.joinTable) {
-    const links = eb.selectFrom(fm.joinTable).select(`${fm.joinTable}.source`).where(`${fm.joinTable}.target`, 'in', inner);
-    return eb(`${cm.table}.id`, 'in', links);
+    .selectFrom(there)
+    .select(`${there}.id`)
+    .where(`${there}.${TENANT_COLUMN}`, '=', ctx.tenantId)
+    .where((sub) => compileHops(sub as unknown as EB, cond, i + 1, target, ctx));
+  const jt = here.joins.get(fm.name);
+  if (jt) {
+    const links = eb.selectFrom(jt).select(`${jt}.source`).where(`${jt}.target`, 'in', inner);
+    return eb(`${here.table}.id`, 'in', links);
   }
-  return eb(`${cm.table}.${fm.name}`, 'in', inner);
+  return eb(`${here.table}.${fm.name}`, 'in', inner);
 }
 
-function compileComparison(eb: EB, cond: Condition & { kind: 'cmp' }, cm: CollectionModel, driver: StorageDriver): Expression<SqlBool> {
+function compileComparison(eb: EB, cond: Condition & { kind: 'cmp' }, cm: CollectionModel, ctx: CompileContext): Expression<SqlBool> {
   const { field, op, fm } = cond;
-  const ref = eb.ref(`${cm.table}.${cond.column}`);
+  const { driver } = ctx;
+  const view = ctx.viewOf(cm);
+  const ref = eb.ref(`${view.table}.${cond.column}`);
   const enc = (v: unknown) => (fm ? fm.encode(v) : cond.column === 'id' ? v : driver.encodeTimestamp(v as string));
-  if (fm?.joinTable) {
+  const jt = fm ? view.joins.get(fm.name) : undefined;
+  if (jt) {
     const links = (target?: string) => {
-      let q = eb.selectFrom(fm.joinTable!).select(`${fm.joinTable!}.source`);
-      if (target !== undefined) q = q.where(`${fm.joinTable!}.target`, '=', target);
+      let q = eb.selectFrom(jt).select(`${jt}.source`);
+      if (target !== undefined) q = q.where(`${jt}.target`, '=', target);
       return q;
     };
-    if (op === '_null') return cond.value ? eb.not(eb(`${cm.table}.id`, 'in', links())) : eb(`${cm.table}.id`, 'in', links());
-    return eb(`${cm.table}.id`, 'in', links(cond.value as string));
+    if (op === '_null') return cond.value ? eb.not(eb(`${view.table}.id`, 'in', links())) : eb(`${view.table}.id`, 'in', links());
+    return eb(`${view.table}.id`, 'in', links(cond.value as string));
   }
   if (field.type === 'enum' && field.multiple) {
     if (op === '_null') return cond.value ? eb.or([eb(ref, 'is', null), eb(ref, '=', '[]')]) : eb.and([eb(ref, 'is not', null), eb(ref, '!=', '[]')]);

@@ -4,18 +4,21 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { AnyDB } from '../driver.ts';
 
 export type SearchEB = ExpressionBuilder<Record<string, Record<string, unknown>>, string>;
-export type SearchDoc = { tenantId: string; collection: string; itemId: string; title: string; body: string };
+export type SearchView = 'working' | 'live';
+export type SearchDoc = { tenantId: string; collection: string; itemId: string; view: SearchView; title: string; body: string };
+export type SearchScope = { collection: string; view: SearchView };
 export type SearchHit = { collection: string; id: string; rank: number; title: string; snippet: string };
 
 export interface SearchIndex {
   createTables(trx: AnyDB): Promise<void>;
   put(trx: AnyDB, doc: SearchDoc): Promise<void>;
-  remove(trx: AnyDB, collection: string, itemId: string): Promise<void>;
+  /** Removes an item's document from one view, or from every view. */
+  remove(trx: AnyDB, collection: string, itemId: string, view?: SearchView): Promise<void>;
   clear(trx: AnyDB, collections: string[]): Promise<void>;
   /** `idColumn in (ids of this collection's items matching the terms)`, for `?search=` beside filters. */
-  matching(eb: SearchEB, idColumn: string, tenantId: string, collection: string, terms: string[]): Expression<SqlBool>;
+  matching(eb: SearchEB, idColumn: string, tenantId: string, collection: string, terms: string[], view: SearchView): Expression<SqlBool>;
   /** Best matches across collections, best first, with highlighted snippets. */
-  query(db: AnyDB, tenantId: string, collections: string[], terms: string[], limit: number): Promise<SearchHit[]>;
+  query(db: AnyDB, tenantId: string, scopes: SearchScope[], terms: string[], limit: number): Promise<SearchHit[]>;
 }
 
 export const MARK_START = '\u0001';

@@ -88,6 +88,25 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
       return { data: await store.diffRevisions(scope(req), cm.name, id(req), num('from'), num('to')) };
     },
   });
+  if (cm.live) {
+    app.post(`${base}/:id/transition`, {
+      schema: { body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', enum: (cm.fields.get(cm.live.workflow.field)!.field as { values: string[] }).values } } }, response: one },
+      handler: async (req) => ({ data: await store.transition(scope(req), cm.name, id(req), (req.body as { to: string }).to) }),
+    });
+    app.post(`${base}/:id/schedule`, {
+      schema: { body: { type: 'object', additionalProperties: false, required: ['at'], properties: { to: { type: 'string' }, at: { type: 'string' } } } },
+      handler: async (req, reply) => {
+        reply.code(201);
+        return { data: await store.scheduleTransition(scope(req), cm.name, id(req), req.body as { to?: string; at: string }) };
+      },
+    });
+    app.get(`${base}/:id/schedule`, {
+      handler: async (req) => ({ data: await store.schedules(scope(req), cm.name, id(req)) }),
+    });
+    app.delete(`${base}/:id/schedule/:schedule`, {
+      handler: async (req) => ({ data: await store.cancelSchedule(scope(req), cm.name, id(req), (req.params as { schedule: string }).schedule) }),
+    });
+  }
   app.delete(`${base}/:id`, {
     handler: async (req, reply) => {
       await store.remove(scope(req), cm.name, id(req));
