@@ -130,6 +130,47 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
       responses: { 200: { description: 'Hits: collection, id, rank, title, snippet' }, ...errors },
     },
   };
+  const t = single ? '/api' : '/api/t/{tenant}';
+  const tp = single ? [] : [tenantParam];
+  const uuidParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+  const rootOnly = [{ bearer: [] }];
+  paths[`${t}/webhooks`] = {
+    get: { tags: ['webhooks'], summary: 'List webhook subscriptions (no secrets)', parameters: tp, security: rootOnly, responses: { 200: { description: 'Subscriptions' }, ...errors } },
+    post: {
+      tags: ['webhooks'],
+      summary: 'Subscribe a URL to content changes; the signing secret (Standard Webhooks) is shown once',
+      parameters: tp,
+      security: rootOnly,
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['url'], properties: { url: { type: 'string', format: 'uri' }, collections: { type: 'array', items: { type: 'string' } }, events: { type: 'array', items: { type: 'string', enum: ['create', 'update', 'delete', 'restore', 'transition', 'publish', 'unpublish'] } } } } } } },
+      responses: { 201: { description: 'The subscription with its secret' }, ...errors, 422: problem('Invalid URL, collection or event') },
+    },
+  };
+  paths[`${t}/webhooks/{id}`] = {
+    get: { tags: ['webhooks'], summary: 'One subscription, with its state (enabled, or stopped and why)', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'The subscription' }, ...errors } },
+    delete: { tags: ['webhooks'], summary: 'Remove a subscription', parameters: [...tp, uuidParam], security: rootOnly, responses: { 204: { description: 'Removed' }, ...errors } },
+  };
+  paths[`${t}/webhooks/{id}/rotate-secret`] = { post: { tags: ['webhooks'], summary: 'A new secret; the old one keeps signing during a grace period', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'The new secret' }, ...errors } } };
+  paths[`${t}/webhooks/{id}/enable`] = { post: { tags: ['webhooks'], summary: 'Resume a subscription stopped after repeated failures', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'Enabled' }, ...errors } } };
+  paths[`${t}/webhooks/{id}/deliveries`] = { get: { tags: ['webhooks'], summary: 'Delivery log, newest first: attempt, status, duration, error', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'Deliveries' }, ...errors } } };
+  paths[`${t}/media`] = {
+    post: {
+      tags: ['media'],
+      summary: "Upload a file (multipart/form-data); collection and field apply that media field's accept and maxSize",
+      parameters: [...tp, { name: 'collection', in: 'query', schema: { type: 'string' } }, { name: 'field', in: 'query', schema: { type: 'string' } }],
+      security,
+      requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } } },
+      responses: { 201: { description: 'Stored: id, url, type, size, width, height' }, 200: { description: 'The same bytes were stored before' }, ...errors, 413: problem('Larger than the field allows'), 415: problem('A type the field does not accept') },
+    },
+  };
+  paths[`${t}/media/{id}`] = {
+    get: {
+      tags: ['media'],
+      summary: 'The file; images also resized on demand',
+      parameters: [...tp, uuidParam, { name: 'w', in: 'query', schema: { type: 'integer' } }, { name: 'h', in: 'query', schema: { type: 'integer' } }, { name: 'fit', in: 'query', schema: { type: 'string', enum: ['inside', 'cover', 'contain'] } }, { name: 'format', in: 'query', schema: { type: 'string', enum: ['webp', 'jpeg', 'png'] } }],
+      security,
+      responses: { 200: { description: 'The file, with its hash as ETag' }, 304: { description: 'Not modified' }, ...errors },
+    },
+  };
   paths['/api/health'] = { get: { tags: ['system'], operationId: 'health', summary: 'Server and database health', responses: { 200: { description: 'Healthy' }, 503: problem('Database unavailable') } } };
   paths['/api/tenants'] = {
     get: { tags: ['system'], operationId: 'listTenants', summary: 'List tenants (root token)', security: [{ bearer: [] }], responses: { 200: json({ type: 'object', properties: { data: { type: 'array', items: ref('Tenant') } } }, 'Tenants'), 401: problem('Root token required') } },
