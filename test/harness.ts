@@ -81,20 +81,9 @@ export type TestApp = {
   close: () => Promise<void>;
 };
 
-/** Uploaded files of a test app, under its data directory as `kiln start` keeps them. */
-export function blobsIn(dataDir: string): FsBlobStore {
-  return new FsBlobStore(join(dataDir, 'media'));
-}
-
-/** Starts the app in-process on an ephemeral port with a fresh database. */
-export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
-  const db = await freshDatabase(driverName);
-  const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
-  const store = await Store.open(driver, spec);
-  const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const api: TestApp['api'] = async (path, init = {}) => {
+/** fetch against a running app; `token: null` sends no Authorization header (default: the root token). */
+export function apiClient(address: string): TestApp['api'] {
+  return async (path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token !== null) headers.authorization = `Bearer ${init.token ?? ROOT_TOKEN}`;
     let body: string | undefined = init.rawBody;
@@ -108,6 +97,22 @@ export async function startApp(driverName: DriverName, spec: Spec = exampleSpec(
     if (text && /json/.test(res.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
     return { status: res.status, headers: res.headers, body: parsed };
   };
+}
+
+/** Uploaded files of a test app, under its data directory as `kiln start` keeps them. */
+export function blobsIn(dataDir: string): FsBlobStore {
+  return new FsBlobStore(join(dataDir, 'media'));
+}
+
+/** Starts the app in-process on an ephemeral port with a fresh database. */
+export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
+  const db = await freshDatabase(driverName);
+  const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
+  const store = await Store.open(driver, spec);
+  const rootToken = await setupRootToken(driver, ROOT_TOKEN);
+  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const api = apiClient(address);
   return {
     url: address,
     dataDir: db.env.KILN_DATA_DIR,

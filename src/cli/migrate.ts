@@ -1,10 +1,7 @@
 // `kiln migrate [SPEC]`: moves the database to a new spec through the migration gate.
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
-import { loadSpec, formatIssues } from '../spec/load.ts';
-import { openDriver } from '../data/open-driver.ts';
-import { readConfig } from './config.ts';
+import { withApp } from './with-app.ts';
 import { parseBackfills, runMigrationFlow } from './migration-report.ts';
 
 export const help = `Usage: kiln migrate [SPEC] [--dry-run] [--allow-breaking] [--yes] [--backfill C.F=VALUE]...
@@ -47,24 +44,14 @@ export async function migrateCommand(argv: string[]): Promise<number> {
     console.log(help);
     return 0;
   }
-  const file = resolve(positionals[0] ?? 'kiln.json');
-  const checked = await loadSpec(file);
-  if (!checked.ok) {
-    console.error(`kiln: ${file} is not a valid spec:\n${formatIssues(checked.errors)}`);
-    return 1;
-  }
-  const config = readConfig();
-  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: checked.spec.name });
-  try {
-    return await runMigrationFlow(driver, checked.spec, {
+  return withApp(positionals[0], ({ driver, spec }) =>
+    runMigrationFlow(driver, spec, {
       dryRun: values['dry-run'] === true,
       allowBreaking: values['allow-breaking'] === true,
       yes: values.yes === true,
       json: values.json === true,
       backfills: parseBackfills(values.backfill),
       author: author(),
-    });
-  } finally {
-    await driver.close();
-  }
+    }),
+  );
 }

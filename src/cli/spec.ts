@@ -2,13 +2,10 @@
 import { parseArgs } from 'node:util';
 import { loadSpec, formatIssues } from '../spec/load.ts';
 import { specJsonSchema } from '../spec/json-schema.ts';
-import { resolve } from 'node:path';
-import type { StorageDriver } from '../data/driver.ts';
-import { openDriver } from '../data/open-driver.ts';
 import { listVersions } from '../data/migrate/history.ts';
 import { rollbackTarget } from '../data/migrate/rollback.ts';
 import { worstClass } from '../spec/diff.ts';
-import { readConfig } from './config.ts';
+import { withApp } from './with-app.ts';
 import { author, flowOptions } from './migrate.ts';
 import { parseBackfills, runMigrationFlow } from './migration-report.ts';
 
@@ -54,7 +51,7 @@ export async function specCommand(argv: string[]): Promise<number> {
       console.error('kiln spec rollback: give the version to go back to, as listed by `kiln spec history`');
       return 1;
     }
-    return withApp(positionals[1], async (driver) => {
+    return withApp(positionals[1], async ({ driver }) => {
       const target = rollbackTarget(await listVersions(driver), version);
       return runMigrationFlow(driver, target, {
         dryRun: values['dry-run'] === true,
@@ -70,25 +67,8 @@ export async function specCommand(argv: string[]): Promise<number> {
   return 1;
 }
 
-/** Opens the database of the app named by a spec file (its name picks the SQLite file). */
-async function withApp(specFile: string | undefined, work: (driver: StorageDriver) => Promise<number>): Promise<number> {
-  const file = resolve(specFile ?? 'kiln.json');
-  const r = await loadSpec(file);
-  if (!r.ok) {
-    console.error(`kiln: ${file} is not a valid spec:\n${formatIssues(r.errors)}`);
-    return 1;
-  }
-  const config = readConfig();
-  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: r.spec.name });
-  try {
-    return await work(driver);
-  } finally {
-    await driver.close();
-  }
-}
-
 async function history(specFile: string | undefined, json: boolean): Promise<number> {
-  return withApp(specFile, async (driver) => {
+  return withApp(specFile, async ({ driver }) => {
     const versions = await listVersions(driver).catch(() => []);
     if (versions.length === 0) {
       console.error('kiln: this database holds no Kiln app yet; `kiln start` creates it.');

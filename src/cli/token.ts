@@ -1,11 +1,8 @@
 // `kiln token rotate [SPEC]`: replaces a lost or leaked root token.
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSpec, formatIssues } from '../spec/load.ts';
-import { openDriver } from '../data/open-driver.ts';
 import { Store } from '../data/store.ts';
 import { rotateRootToken } from '../auth/root-token.ts';
-import { readConfig } from './config.ts';
+import { withApp } from './with-app.ts';
 
 export const help = `Usage: kiln token rotate [SPEC]
 
@@ -22,20 +19,11 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     console.log(help);
     return values.help ? 0 : 1;
   }
-  const checked = await loadSpec(resolve(positionals[1] ?? 'kiln.json'));
-  if (!checked.ok) {
-    console.error(`kiln: the spec is not valid:\n${formatIssues(checked.errors)}`);
-    return 1;
-  }
-  const config = readConfig();
-  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: checked.spec.name });
-  const store = await Store.open(driver, checked.spec);
-  try {
-    const token = await rotateRootToken(driver);
-    console.log(token);
+  return withApp(positionals[1], async ({ driver, spec, config }) => {
+    // Opening the store creates the tables of a database that has none yet, so the token has a home.
+    await Store.open(driver, spec);
+    console.log(await rotateRootToken(driver));
     if (config.adminToken) console.error('kiln: warning: KILN_ADMIN_TOKEN is set, so servers keep using it instead of this token.');
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,11 +1,8 @@
 // `kiln views rebuild [SPEC]`: rebuilds the content tables from the event log.
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSpec, formatIssues } from '../spec/load.ts';
-import { openDriver } from '../data/open-driver.ts';
 import { Store } from '../data/store.ts';
 import { rebuildViews } from '../data/events/rebuild-views.ts';
-import { readConfig } from './config.ts';
+import { withApp } from './with-app.ts';
 
 export const help = `Usage: kiln views rebuild [SPEC]
 
@@ -22,20 +19,10 @@ export async function viewsCommand(argv: string[]): Promise<number> {
     console.log(help);
     return values.help ? 0 : 1;
   }
-  const file = resolve(positionals[1] ?? 'kiln.json');
-  const checked = await loadSpec(file);
-  if (!checked.ok) {
-    console.error(`kiln: ${file} is not a valid spec:\n${formatIssues(checked.errors)}`);
-    return 1;
-  }
-  const config = readConfig();
-  const driver = openDriver({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appName: checked.spec.name });
-  const store = await Store.open(driver, checked.spec);
-  try {
+  return withApp(positionals[1], async ({ driver, spec }) => {
+    const store = await Store.open(driver, spec);
     const report = await rebuildViews(driver, store.model);
-    for (const c of report.collections) console.log(`${c.collection}: ${c.items} items`);
+    for (const c of report.collections) console.log(`${c.collection}: ${c.items} items${c.published !== undefined ? ` (${c.published} published)` : ''}`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

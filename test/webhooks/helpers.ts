@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { ROOT_TOKEN, blobsIn, freshDatabase, type DriverName, type TestApp } from '../harness.ts';
+import { ROOT_TOKEN, apiClient, blobsIn, freshDatabase, type DriverName, type TestApp } from '../harness.ts';
 import { checkSpec } from '../../src/spec/check.ts';
 import type { Spec } from '../../src/spec/schema.ts';
 import { openDriver } from '../../src/data/open-driver.ts';
@@ -67,20 +67,7 @@ export async function openApp(driverName: DriverName, db: Database, options: Web
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
   const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const api: TestApp['api'] = async (path, init = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.token !== null) headers.authorization = `Bearer ${init.token ?? ROOT_TOKEN}`;
-    let body: string | undefined = init.rawBody;
-    if (init.body !== undefined) {
-      body = JSON.stringify(init.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(address + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    if (text && /json/.test(res.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
-    return { status: res.status, headers: res.headers, body: parsed };
-  };
+  const api = apiClient(address);
   return {
     url: address,
     dataDir: db.env.KILN_DATA_DIR,
