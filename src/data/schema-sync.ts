@@ -95,7 +95,7 @@ export async function ensureSchema(driver: StorageDriver, model: AppModel): Prom
 export async function createCollections(trx: AnyDB, driver: StorageDriver, model: AppModel, collections: CollectionModel[], exec: Exec = plain): Promise<void> {
   for (const cm of collections) {
     await createTable(trx, driver, cm, model, cm.table, exec);
-    await createIndexes(trx, cm, exec);
+    await createIndexes(trx, driver, cm, exec);
     if (cm.live) await createLiveView(trx, driver, cm, model, exec, false);
   }
   // PostgreSQL checks that a referenced table exists, and relations may form cycles: add them last.
@@ -115,7 +115,7 @@ export async function createCollections(trx: AnyDB, driver: StorageDriver, model
 export async function createLiveView(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, model: AppModel, exec: Exec = plain, withKeysAndJoins = true): Promise<void> {
   const live = cm.live!;
   await createTable(trx, driver, cm, model, live.table, exec);
-  await createIndexes(trx, cm, exec, live.table);
+  await createIndexes(trx, driver, cm, exec, live.table);
   if (!withKeysAndJoins) return;
   if (driver.dialect === 'postgres') await addForeignKeys(trx, cm, undefined, exec, live.table);
   for (const fm of cm.lists) await createJoinTable(trx, driver, cm, fm, model, live.joins.get(fm.name)!, exec, live.table);
@@ -198,14 +198,22 @@ export async function createTable(trx: AnyDB, driver: StorageDriver, cm: Collect
   await exec(t);
 }
 
-export async function createIndexes(trx: AnyDB, cm: CollectionModel, exec: Exec = plain, table = cm.table): Promise<void> {
+export async function createIndexes(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, exec: Exec = plain, table = cm.table): Promise<void> {
   await exec(trx.schema.createIndex(constraintName('ix', table, 'createdAt')).on(table).columns([TENANT_COLUMN, 'createdAt', 'id']));
   for (const fm of cm.columns) {
     const f = fm.field;
     if (f.unique) {
       await exec(trx.schema.createIndex(constraintName('uq', table, fm.name)).unique().on(table).columns([TENANT_COLUMN, fm.name]));
     } else if (f.index || f.type === 'relation') {
-      await exec(trx.schema.createIndex(constraintName('ix', table, fm.name)).on(table).columns([TENANT_COLUMN, fm.name]));
+      // Ending in id, in the null order lists use (first going up, last going down), an index serves
+      // a sorted page and every keyset page after it without sorting the tenant's rows. SQLite's
+      // natural order already puts nulls first; PostgreSQL's needs saying, for nullable fields.
+      const ix = trx.schema.createIndex(constraintName('ix', table, fm.name)).on(table);
+      await exec(
+        driver.dialect === 'postgres' && !f.required
+          ? ix.column(sql`${sql.ref(TENANT_COLUMN)}, ${sql.ref(fm.name)} asc nulls first, ${sql.ref('id')}`)
+          : ix.columns([TENANT_COLUMN, fm.name, 'id']),
+      );
     }
   }
 }

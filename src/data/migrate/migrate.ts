@@ -256,7 +256,7 @@ class Run {
       for (const view of cm.live ? [cm.working, cm.live] : [cm.working]) {
         await this.#do(trx.schema.alterTable(temp.get(view.table)!).renameTo(view.table));
         for (const jt of view.joins.values()) await this.#do(trx.schema.alterTable(temp.get(jt)!).renameTo(jt));
-        await createIndexes(trx, cm, this.#do, view.table);
+        await createIndexes(trx, this.driver, cm, this.#do, view.table);
       }
       if (cm.live && !this.before.collections.get(this.oldName.get(name)!)!.live) await this.#publishExisting(trx, cm);
     }
