@@ -244,4 +244,6 @@ export async function createJoinTable(trx: AnyDB, driver: StorageDriver, cm: Col
       .addForeignKeyConstraint(constraintName('fkt', name), [TENANT_COLUMN, 'target'], target, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()),
   );
   await exec(trx.schema.createIndex(constraintName('ix', name, 'target')).on(name).columns(['target']));
+  // Lists are read in order (source, position) for a page of items at once.
+  await exec(trx.schema.createIndex(constraintName('ix', name, 'position')).on(name).columns(['source', 'position']));
 }

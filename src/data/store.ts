@@ -552,14 +552,26 @@ export class Store {
         // Concurrent creates would pick the same free suffix; PostgreSQL serializes them per tenant and collection.
         if (this.driver.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`${cm.table}/${name}/${tenantId}`}))`.execute(trx);
         const max = (field.type === 'slug' && field.max) || DEFAULT_MAX_LENGTH.slug;
-        const taken = await trx
-          .selectFrom(cm.table)
-          .select(name)
-          .where(TENANT_COLUMN, '=', tenantId)
-          .where(name, 'like', `${base.slice(0, Math.max(1, max - 10))}%`)
-          .execute();
-        const used = new Set(taken.map((r) => r[name] as string));
-        for (let n = 2; used.has(slug); n++) slug = `${base.slice(0, max - String(n).length - 1).replace(/-+$/, '')}-${n}`;
+        const candidate = (n: number) => (n === 1 ? base : `${base.slice(0, max - String(n).length - 1).replace(/-+$/, '')}-${n}`);
+        // Equality probes use the (tenant, slug) unique index; a LIKE scan would read every slug of the tenant.
+        // The first 50 candidates cover all but pathological titles; past them the scan finds the next free one.
+        for (let from = 1; ; from += 50) {
+          const batch = Array.from({ length: 50 }, (_, i) => candidate(from + i));
+          const query = trx.selectFrom(cm.table).select(name).where(TENANT_COLUMN, '=', tenantId);
+          const taken = await (from <= 50 ? query.where(name, 'in', batch) : query.where(name, 'like', `${base.slice(0, Math.max(1, max - 10))}%`)).execute();
+          const used = new Set(taken.map((r) => r[name] as string));
+          const free = from <= 50 ? batch.find((c) => !used.has(c)) : undefined;
+          if (free !== undefined) {
+            slug = free;
+            break;
+          }
+          if (from > 50) {
+            let n = from;
+            while (used.has(candidate(n))) n++;
+            slug = candidate(n);
+            break;
+          }
+        }
       }
       values.columns.set(name, slug);
     }

@@ -304,6 +304,7 @@ class Run {
     if (which === 'both') {
       await this.#do(trx.schema.alterTable(jt).addForeignKeyConstraint(names.fks, [TENANT_COLUMN, 'source'], view.table, [TENANT_COLUMN, 'id'], (c) => c.onDelete('cascade').deferrable().initiallyImmediate()));
       await this.#do(trx.schema.createIndex(constraintName('ix', jt, 'target')).on(jt).columns(['target']));
+      await this.#do(trx.schema.createIndex(constraintName('ix', jt, 'position')).on(jt).columns(['source', 'position']));
     } else {
       await this.#do(trx.schema.alterTable(jt).dropConstraint(names.fkt).ifExists());
     }
