@@ -74,6 +74,8 @@ export type TestApp = {
   url: string;
   /** KILN_DATA_DIR of this app (uploaded files live in its media/ folder). */
   dataDir: string;
+  /** The environment a `kiln` command needs to open this app's database. */
+  env: { KILN_DATA_DIR: string; KILN_DATABASE_URL?: string };
   store: Store;
   driver: DriverName;
   /** fetch against the app; `token: null` sends no Authorization header (default: the root token). */
@@ -116,6 +118,7 @@ export async function startApp(driverName: DriverName, spec: Spec = exampleSpec(
   return {
     url: address,
     dataDir: db.env.KILN_DATA_DIR,
+    env: db.env,
     store,
     driver: driverName,
     api,

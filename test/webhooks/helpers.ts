@@ -71,6 +71,7 @@ export async function openApp(driverName: DriverName, db: Database, options: Web
   return {
     url: address,
     dataDir: db.env.KILN_DATA_DIR,
+    env: db.env,
     store,
     driver: driverName,
     api,
