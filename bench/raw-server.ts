@@ -3,9 +3,11 @@
 // statement texts below are the ones Kiln's Kysely queries compile to) and writing the same JSON.
 // It does what a careful hand-written endpoint does and nothing more: no validation beyond what
 // keeps it from crashing, no access rules, no schemas. Anonymous article reads use the tables Kiln
-// serves readers from (the published view when articles have a workflow); creates write drafts to
-// the working tables. Env: BENCH_DB_FILE, BENCH_ROOT_TOKEN, BENCH_READ_ARTICLES, BENCH_READ_TAG_LINKS.
-import { randomFillSync } from 'node:crypto';
+// serves readers from (the published view when articles have a workflow) and that view's search
+// documents; creates write drafts to the working tables, with the event-log row and the search
+// document Kiln writes in the same transaction. Env: BENCH_DB_FILE, BENCH_ROOT_TOKEN,
+// BENCH_READ_ARTICLES, BENCH_READ_TAG_LINKS, BENCH_READ_VIEW.
+import { createHash, randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
@@ -29,6 +31,9 @@ const name = (env: string) => {
 };
 const ARTICLES = name('BENCH_READ_ARTICLES');
 const TAG_LINKS = name('BENCH_READ_TAG_LINKS');
+/** The search documents readers match against: those of the view the article tables belong to. */
+const VIEW = requireEnv('BENCH_READ_VIEW');
+if (VIEW !== 'live' && VIEW !== 'working') throw new Error(`BENCH_READ_VIEW must be live or working, not ${VIEW}`);
 
 // ---- statements (prepared once; IN lists cached by arity) ----
 
@@ -39,6 +44,15 @@ const listLatest = db.prepare(
 );
 const listFiltered = db.prepare(
   `select ${A}.* from ${A} where ${A}."_tenant" = ? and (${A}."status" = ? and ${A}."views" > ?) order by ${A}."views" desc, ${A}."title" asc, ${A}."id" asc limit ? offset ?`,
+);
+// Search: article ids whose document in the readers' view matches, in the list's own order.
+const listSearched = db.prepare(
+  `select ${A}.* from ${A} where ${A}."_tenant" = ? and ${A}."id" in (select "kiln_search_docs"."item" from "kiln_search_docs" where "kiln_search_docs"."tenant" = ? and "kiln_search_docs"."collection" = ? and "kiln_search_docs"."view" = ? and "kiln_search_docs"."rowid" in (select rowid from "kiln_search" where "kiln_search" match ?)) order by ${A}."publishedAt" desc nulls last, ${A}."id" desc limit ? offset ?`,
+);
+// Ranked search across what an anonymous reader may read and is searchable: authors (no workflow,
+// working view) and articles (the readers' view), best BM25 first with the title weighted 4 to 1.
+const searchRanked = db.prepare(
+  `select d.collection, d.item, bm25("kiln_search", 4.0, 1.0) as rank, "kiln_search".title as title, snippet("kiln_search", -1, ?, ?, '…', 16) as snippet from "kiln_search" join "kiln_search_docs" d on d.rowid = "kiln_search".rowid where "kiln_search" match ? and d.tenant = ? and ((d.collection = ? and d.view = ?) or (d.collection = ? and d.view = ?)) order by rank limit ?`,
 );
 const inList = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 function cached(make: (n: number) => string): (n: number) => StatementSync {
@@ -56,6 +70,10 @@ const tagsByIds = cached((n) => `select * from "tags" where "_tenant" = ? and "i
 const ARTICLE_COLUMNS = ['id', '_tenant', 'createdAt', 'updatedAt', 'title', 'slug', 'summary', 'body', 'status', 'publishedAt', 'readingMinutes', 'views', 'price', 'featured', 'cover', 'metadata', 'author', 'category'];
 const insertArticle = db.prepare(`insert into "articles" (${ARTICLE_COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${inList(ARTICLE_COLUMNS.length)})`);
 const insertLinks = cached((n) => `insert into "articles__tags" ("_tenant", "source", "target", "position") values ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`);
+const lastRevision = db.prepare('select max("revision") as "r" from "kiln_events" where "item" = ?');
+const insertEvent = db.prepare('insert into "kiln_events" ("tenant", "collection", "item", "revision", "type", "actor", "at", "data", "hash") values (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertSearchDoc = db.prepare('insert into "kiln_search_docs" ("tenant", "collection", "item", "view") values (?, ?, ?, ?)');
+const insertSearchText = db.prepare('insert into "kiln_search" ("rowid", "title", "body") values (?, ?, ?)');
 const begin = db.prepare('begin immediate');
 const commit = db.prepare('commit');
 const rollback = db.prepare('rollback');
@@ -118,14 +136,46 @@ function byIds(stmt: (n: number) => StatementSync, tenant: string, ids: Set<stri
 
 const cursor = (s: string, v: unknown[]) => Buffer.from(JSON.stringify({ s, v })).toString('base64url');
 
+// ---- search text: the same words, query string, plain text and snippet marks as Kiln ----
+
+/** Letters and digits only, so no FTS5 query syntax can be injected; each word matches as a prefix. */
+function matchQuery(text: string): string | undefined {
+  const words = (text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16).map((t) => t.slice(0, 64));
+  return words.length ? words.map((t) => `"${t}"*`).join(' ') : undefined;
+}
+
+const MARK_START = '\u0001';
+const MARK_END = '\u0002';
+const mark = (raw: string) => raw.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+const plainText = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e])
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** The event's hash covers the item with keys sorted at every level, as Kiln's does, so equal content hashes equally. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v ?? null);
+}
+
 // ---- handlers ----
 
 function list(tenant: string, q: URLSearchParams): unknown {
   const limit = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 200);
   const filtered = q.has('filter[status][_eq]');
+  const match = q.has('search') ? matchQuery(q.get('search')!) : undefined;
+  if (q.has('search') && !match) return undefined;
   const rows = filtered
     ? listFiltered.all(tenant, q.get('filter[status][_eq]'), Number(q.get('filter[views][_gt]') ?? -1), limit + 1, 0)
-    : listLatest.all(tenant, limit + 1, 0);
+    : match
+      ? listSearched.all(tenant, tenant, 'articles', VIEW, match, limit + 1, 0)
+      : listLatest.all(tenant, limit + 1, 0);
   const items = rows.slice(0, limit).map(article);
   const last = items.at(-1);
   const next = rows.length > limit && last ? (filtered ? cursor('-views,title,id', [last.views, last.title, last.id]) : cursor('-publishedAt,-id', [last.publishedAt, last.id])) : null;
@@ -139,6 +189,15 @@ function list(tenant: string, q: URLSearchParams): unknown {
     }
   }
   return { data: items, meta: { next_cursor: next } };
+}
+
+function search(tenant: string, q: URLSearchParams): unknown {
+  const match = matchQuery(q.get('q') ?? '');
+  if (!match) return undefined;
+  const limit = Math.min(Math.max(Number(q.get('limit') ?? 20) || 20, 1), 100);
+  const rows = searchRanked.all(MARK_START, MARK_END, match, tenant, 'authors', 'working', 'articles', VIEW, limit);
+  // BM25 is lower-is-better in SQLite; the API reports higher-is-better.
+  return { data: rows.map((r) => ({ collection: r.collection, id: r.item, rank: -(r.rank as number), title: r.title, snippet: mark(r.snippet as string) })) };
 }
 
 function get(tenant: string, id: string): unknown {
@@ -194,10 +253,18 @@ function create(tenant: string, body: Record<string, unknown>): unknown {
     updatedAt: now,
   };
   const row: Record<string, SQLInputValue> = { ...(item as Record<string, SQLInputValue>), _tenant: tenant, price: price === null ? null : Math.round(Number(price) * 100), featured: item.featured ? 1 : 0, metadata: item.metadata === null ? null : JSON.stringify(item.metadata) };
+  const id = item.id as string;
+  // The searchable fields: the title, then the others as plain text.
+  const searchBody = [item.summary, item.body === null ? null : plainText(String(item.body))].filter(Boolean).join('\n');
   begin.run();
   try {
     insertArticle.run(...ARTICLE_COLUMNS.map((c) => row[c]));
-    if (tags.length) insertLinks(tags.length).run(...tags.flatMap((t, i) => [tenant, item.id as string, t, i]));
+    if (tags.length) insertLinks(tags.length).run(...tags.flatMap((t, i) => [tenant, id, t, i]));
+    // Kiln reads the item's last revision for every event it appends, a new item's too: so does this.
+    const revision = Number(lastRevision.get(id)?.r ?? 0) + 1;
+    insertEvent.run(tenant, 'articles', id, revision, 'create', 'root', now, JSON.stringify(item), createHash('sha256').update(stableJson(item)).digest('hex'));
+    const doc = insertSearchDoc.run(tenant, 'articles', id, 'working');
+    insertSearchText.run(doc.lastInsertRowid, item.title as string, searchBody);
     commit.run();
   } catch (e) {
     rollback.run();
@@ -220,7 +287,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const ROUTE = /^\/api\/t\/([a-z0-9-]+)\/articles(?:\/([0-9a-f-]{36}))?$/;
+const ROUTE = /^\/api\/t\/([a-z0-9-]+)\/(?:(search)|articles(?:\/([0-9a-f-]{36}))?)$/;
 
 async function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -228,10 +295,18 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const tenant = m && tenantId(m[1]);
   if (!m || !tenant) return send(res, 404, { title: 'Not found', status: 404 });
   if (req.method === 'GET') {
-    const out = m[2] ? get(tenant, m[2]) : list(tenant, url.searchParams);
-    return out ? send(res, 200, out) : send(res, 404, { title: 'Not found', status: 404 });
+    if (m[2]) {
+      const out = search(tenant, url.searchParams);
+      return out ? send(res, 200, out) : send(res, 400, { title: 'Bad request', status: 400 });
+    }
+    if (m[3]) {
+      const out = get(tenant, m[3]);
+      return out ? send(res, 200, out) : send(res, 404, { title: 'Not found', status: 404 });
+    }
+    const out = list(tenant, url.searchParams);
+    return out ? send(res, 200, out) : send(res, 400, { title: 'Bad request', status: 400 });
   }
-  if (req.method === 'POST' && !m[2]) {
+  if (req.method === 'POST' && !m[2] && !m[3]) {
     if (req.headers.authorization !== AUTH) return send(res, 401, { title: 'Unauthenticated', status: 401 });
     let body: Record<string, unknown>;
     try {

@@ -4,7 +4,8 @@
 // case and server, with Kiln's share of the raw throughput, and writes bench/results/latest.json.
 //
 // Each server gets one autocannon run: a warm-up, then a measured window on the same connections
-// (see load() below). The answers of both servers to one probe request are compared first.
+// (see load() below). The answers of both servers to one probe request are compared first, and for
+// a write what the probe left in the database (event-log rows, search documents) too.
 //
 // Env: BENCH_DURATION (seconds measured per case per server, default 10), BENCH_QUICK=1 (2 s smoke
 // run), BENCH_WARMUP (seconds, default 2; 0.5 when quick), BENCH_CONNECTIONS (default 50),
@@ -13,12 +14,13 @@
 import autocannon, { type Instance, type Request } from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { contentHash } from '../src/data/events/event-log.ts';
 import type { Ready } from './child.ts';
 import { seed, type Seeded } from './seed.ts';
 
@@ -67,6 +69,10 @@ type Case = {
   load: Probe | (() => Probe);
   /** Answer fields that legitimately differ between two servers (generated ids, clocks). */
   volatile?: string[];
+  /** Says what is wrong with a probe answer that both servers could agree on and still measure nothing (say, no search hits). */
+  check?: (answer: unknown) => string | undefined;
+  /** For writes: what the probe request left in the database besides the answer, compared like the answers. */
+  effects?: (db: DatabaseSync, answer: unknown) => unknown;
 };
 
 const BASE = `/api/t/${TENANT}/articles`;
@@ -97,18 +103,60 @@ function buildCases(s: Seeded): Case[] {
       tags: [s.tagIds[n % s.tagIds.length], s.tagIds[(n + 7) % s.tagIds.length]],
     });
   const filtered = `${BASE}?filter[status][_eq]=published&filter[views][_gt]=100&sort=-views,title&limit=20`;
+  // Searches rotate over every topic word, frequent and rare alike: no figure rests on one word's
+  // match set (a frequent word costs several times a rare one), and both servers get the same mix.
+  const words = s.searchWords.map((w) => w.word);
+  const rotation = () => {
+    let next = 0;
+    return () => words[next++ % words.length];
+  };
+  const [listWord, rankedWord] = [rotation(), rotation()];
+  const searchList = (w: string) => `${BASE}?search=${w}&limit=20`;
+  const searchRanked = (w: string) => `/api/t/${TENANT}/search?q=${w}&limit=20`;
+  const fullPage = (answer: unknown) => ((answer as { data: unknown[] }).data.length === 20 ? undefined : `the probe found ${(answer as { data: unknown[] }).data.length} hits, not 20: is the search index built for the view readers see?`);
   return [
     { name: 'list', title: 'list of 20', method: 'GET', status: 200, writes: false, probe: { path: `${BASE}?limit=20` }, load: { path: `${BASE}?limit=20` } },
     { name: 'get', title: 'get one by id', method: 'GET', status: 200, writes: false, probe: { path: `${BASE}/${ids[0]}` }, load: () => ({ path: `${BASE}/${ids[nextId++ % ids.length]}` }) },
     { name: 'filtered', title: 'filtered + sorted list', method: 'GET', status: 200, writes: false, probe: { path: filtered }, load: { path: filtered } },
     { name: 'expanded', title: 'list, expand author,tags', method: 'GET', status: 200, writes: false, probe: { path: `${BASE}?expand=author,tags&limit=20` }, load: { path: `${BASE}?expand=author,tags&limit=20` } },
-    { name: 'create', title: 'create (root token)', method: 'POST', status: 201, writes: true, probe: { path: BASE, body: article(0, 'Bench probe article') }, load: () => ({ path: BASE, body: article(created++) }), volatile: ['id', 'createdAt', 'updatedAt'] },
+    { name: 'search', title: 'list, full-text search', method: 'GET', status: 200, writes: false, probe: { path: searchList(words[0]) }, load: () => ({ path: searchList(listWord()) }), check: fullPage },
+    { name: 'search-ranked', title: 'ranked search, snippets', method: 'GET', status: 200, writes: false, probe: { path: searchRanked(words[0]) }, load: () => ({ path: searchRanked(rankedWord()) }), check: fullPage },
+    {
+      name: 'create+log',
+      title: 'create + event log (root token)',
+      method: 'POST',
+      status: 201,
+      writes: true,
+      probe: { path: BASE, body: article(0, 'Bench probe article') },
+      load: () => ({ path: BASE, body: article(created++) }),
+      volatile: ['id', 'createdAt', 'updatedAt', 'item', 'at'],
+      effects: writeEffects,
+    },
   ];
+}
+
+/**
+ * What a create left besides its answer: the item's events and search documents. Both servers must
+ * leave the same (apart from ids and clocks), so the raw baseline provably does Kiln's writes.
+ */
+function writeEffects(db: DatabaseSync, answer: unknown): unknown {
+  const id = (answer as { data: { id: string } }).data.id;
+  const events = db.prepare('select "tenant", "collection", "item", "revision", "type", "actor", "at", "data", "hash" from "kiln_events" where "item" = ? order by "revision"').all(id);
+  const docs = db.prepare('select d."tenant", d."collection", d."item", d."view", s."title", s."body" from "kiln_search_docs" d join "kiln_search" s on s.rowid = d.rowid where d."item" = ? order by d."view"').all(id);
+  return {
+    events: events.map(({ hash, data, ...e }) => {
+      const item = data === null ? null : (JSON.parse(data as string) as Record<string, unknown>);
+      // The hash itself differs with the id and clock; that it is the hash of the data must not.
+      return { ...e, data: item, hashOfData: hash === contentHash(item), atIsCreatedAt: e.at === item?.createdAt };
+    }),
+    searchDocs: docs,
+  };
 }
 
 // ---- child servers ----
 
 type ServerKind = 'kiln' | 'raw';
+const SERVERS: ServerKind[] = ['kiln', 'raw'];
 type Server = { kind: ServerKind; url: string; child: ChildProcess };
 
 const live = new Set<ChildProcess>();
@@ -423,6 +471,20 @@ function kilnRevision(): { commit: string; srcChanged: boolean; srcState: string
   }
 }
 
+/**
+ * A digest of every file under src/: what the servers load. Commits that leave src/ alone (docs,
+ * tests) do not change it, and committing changes already in the working tree does not either.
+ */
+function srcDigest(): string {
+  const root = fileURLToPath(new URL('../src/', import.meta.url));
+  const hash = createHash('sha256');
+  for (const f of readdirSync(root, { recursive: true, encoding: 'utf8' }).sort()) {
+    const path = join(root, f);
+    if (statSync(path).isFile()) hash.update(f).update('\0').update(readFileSync(path)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
 // ---- the run ----
 
 let tempDir: string | undefined;
@@ -457,6 +519,7 @@ async function cleanup(): Promise<void> {
 async function main(): Promise<number> {
   const only = process.env.BENCH_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
   const revision = kilnRevision();
+  const srcAtStart = srcDigest();
   sweepStaleTempDirs();
   tempDir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   writeFileSync(join(tempDir, '.owner-pid'), String(process.pid));
@@ -465,8 +528,10 @@ async function main(): Promise<number> {
   console.error(`kiln bench: ${QUICK ? 'quick smoke run, ' : ''}${DURATION} s per case per server after ${WARMUP} s warm-up, ${CONNECTIONS} connections, ${HOST} only`);
   const seeded = await seed(seedDir, { articles: ARTICLES });
   console.error(`kiln bench: seeded ${seeded.articleIds.length} articles, ${seeded.authorIds.length} authors, ${seeded.categoryIds.length} categories, ${seeded.tagIds.length} tags in ${seeded.seconds.toFixed(2)} s; anonymous readers see ${seeded.readableIds.length} of the articles (${tempDir})`);
-  const cases = buildCases(seeded).filter((c) => !only || only.includes(c.name));
-  if (cases.length === 0) throw new Error(`BENCH_CASES names no case; cases are list, get, filtered, expanded, create`);
+  const all = buildCases(seeded);
+  const cases = all.filter((c) => !only || only.includes(c.name));
+  if (cases.length === 0) throw new Error(`BENCH_CASES names no case; cases are ${all.map((c) => c.name).join(', ')}`);
+  const nameWidth = Math.max(...cases.map((c) => c.name.length));
 
   // A hard stop, whatever happens: every run is bounded.
   const budget = (cases.length * 2 * (DURATION + WARMUP + RAMP_LIMIT + 45) + 120) * 1000;
@@ -479,7 +544,8 @@ async function main(): Promise<number> {
   for (const c of cases) {
     const stats = {} as Record<ServerKind, Stats>;
     const answers = {} as Record<ServerKind, unknown>;
-    for (const kind of ['kiln', 'raw'] as const) {
+    const effects = {} as Record<ServerKind, unknown>;
+    for (const kind of SERVERS) {
       let dataDir = seedDir;
       if (c.writes) {
         dataDir = join(tempDir, `${c.name}-${kind}`);
@@ -492,11 +558,23 @@ async function main(): Promise<number> {
         BENCH_ROOT_TOKEN: ROOT_TOKEN,
         BENCH_READ_ARTICLES: seeded.readTables.articles,
         BENCH_READ_TAG_LINKS: seeded.readTables.tagLinks,
+        BENCH_READ_VIEW: seeded.readTables.searchView,
       };
       const server = await startServer(kind, env, PROFILE ? `${kind}-${c.name}.cpuprofile` : undefined);
       try {
         answers[kind] = await probe(server.url, c);
-        process.stderr.write(`  ${c.name.padEnd(9)} ${kind.padEnd(5)} warm-up ${WARMUP} s, measure ${DURATION} s … `);
+        const wrong = c.check?.(answers[kind]);
+        if (wrong) throw new Error(`${c.name}: ${kind}: ${wrong}`);
+        if (c.effects) {
+          // A second connection, read-only, beside the server's: WAL lets it see the committed probe.
+          const db = new DatabaseSync(env.BENCH_DB_FILE, { readOnly: true });
+          try {
+            effects[kind] = c.effects(db, answers[kind]);
+          } finally {
+            db.close();
+          }
+        }
+        process.stderr.write(`  ${c.name.padEnd(nameWidth)} ${kind.padEnd(5)} warm-up ${WARMUP} s, measure ${DURATION} s … `);
         stats[kind] = await load(server, c);
         const s = stats[kind];
         const cpu = s.cpu ? `, cores: server ${fmt(s.cpu.server, 2)} client ${fmt(s.cpu.client, 2)} other ${fmt(s.cpu.other, 2)}` : '';
@@ -507,7 +585,7 @@ async function main(): Promise<number> {
       }
     }
     checkAbort();
-    const diff = difference(answers.kiln, answers.raw, c.volatile);
+    const diff = difference(answers.kiln, answers.raw, c.volatile) ?? (c.effects ? difference(effects.kiln, effects.raw, c.volatile, '$effects') : undefined);
     if (diff) console.error(`  ${c.name}: the servers' answers differ at ${diff}`);
     results.push({
       case: c.name,
@@ -527,6 +605,7 @@ async function main(): Promise<number> {
   sqlite.close();
   const cpu = cpus();
   const revisionAfter = kilnRevision();
+  const srcAtEnd = srcDigest();
   const measured = revision ? `Kiln ${revision.commit.slice(0, 7)}${revision.srcChanged ? ' with uncommitted changes in src/' : ''}, ` : '';
   console.log(`\nKiln load bench: ${measured}${seeded.articleIds.length} articles, SQLite ${sqliteVersion} (WAL, synchronous=FULL), ${CONNECTIONS} connections, ${DURATION} s per case per server, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}\n`);
   console.log(table(results));
@@ -536,8 +615,9 @@ async function main(): Promise<number> {
   }
   const noisy = results.filter((r) => (r.kiln.cpu?.other ?? 0) > NOISY_CORES || (r.raw.cpu?.other ?? 0) > NOISY_CORES);
   if (noisy.length) console.log(`\nWarning: other processes kept more than ${NOISY_CORES} of a core busy during ${noisy.map((r) => r.case).join(', ')} ("other cpu"); those figures are noisy, run again on a quiet machine.`);
-  if (revision && revisionAfter && (revision.commit !== revisionAfter.commit || revision.srcState !== revisionAfter.srcState)) {
-    console.log(`\nWarning: Kiln's src/ changed during the run (${revision.commit.slice(0, 7)} at the start, ${revisionAfter.commit.slice(0, 7)} at the end${revision.srcState !== revisionAfter.srcState ? ', uncommitted changes too' : ''}); servers started later may have run other code.`);
+  if (srcAtStart !== srcAtEnd) {
+    const commits = revision && revisionAfter && revision.commit !== revisionAfter.commit ? ` (${revision.commit.slice(0, 7)} at the start, ${revisionAfter.commit.slice(0, 7)} at the end)` : '';
+    console.log(`\nWarning: Kiln's src/ changed during the run${commits}; servers started later may have run other code.`);
   }
   const mismatched = results.filter((r) => !r.sameAnswer);
   if (mismatched.length) console.log(`\nWarning: Kiln and raw answered differently for ${mismatched.map((r) => r.case).join(', ')} (see answerDifference in the JSON).`);
@@ -553,9 +633,14 @@ async function main(): Promise<number> {
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
         config: { quick: QUICK, durationSeconds: DURATION, warmupSeconds: WARMUP, rampLimitSeconds: RAMP_LIMIT, connections: CONNECTIONS, pipelining: 1, host: HOST, tenant: TENANT },
-        kiln: revision ? { ...revision, ...(revisionAfter && revisionAfter.commit !== revision.commit && { commitAtEnd: revisionAfter.commit }) } : null,
+        kiln: {
+          ...revision,
+          ...(revision && revisionAfter && revisionAfter.commit !== revision.commit && { commitAtEnd: revisionAfter.commit }),
+          srcDigest: srcAtStart,
+          ...(srcAtEnd !== srcAtStart && { srcDigestAtEnd: srcAtEnd }),
+        },
         environment: { node: process.version, sqlite: sqliteVersion, platform: `${platform()} ${release()}`, cpus: cpu.length, cpuModel: cpu[0]?.model },
-        seed: { articles: seeded.articleIds.length, readableArticles: seeded.readableIds.length, readTables: seeded.readTables, authors: seeded.authorIds.length, categories: seeded.categoryIds.length, tags: seeded.tagIds.length, seconds: seeded.seconds },
+        seed: { articles: seeded.articleIds.length, readableArticles: seeded.readableIds.length, readTables: seeded.readTables, authors: seeded.authorIds.length, categories: seeded.categoryIds.length, tags: seeded.tagIds.length, searchWords: seeded.searchWords, seconds: seeded.seconds },
         aims: { ...AIMS, results: aims },
         cases: results,
       },

@@ -4,9 +4,9 @@
 // every value with the store's own field encoders, so the rows are exactly what Kiln would write:
 // into the working view, and for the published ones (the workflow's publish state) into the
 // published view that readers without edit rights see, as Kiln's publish step copies them.
-// The rest is derived with Kiln's own functions: the search index is rebuilt for articles, and the
-// event log gets each article's create event (and publish event), holding the item as the store
-// reads it back.
+// The rest is derived with Kiln's own functions: the search index is rebuilt for articles (working
+// and published views), and the event log gets each article's create event (and publish event),
+// holding the item as the store reads it back.
 import { join } from 'node:path';
 import type { Actor } from '../src/data/access.ts';
 import { actorName, appendEvents } from '../src/data/events/event-log.ts';
@@ -29,11 +29,13 @@ export type Seeded = {
   articleIds: string[];
   /** The articles an anonymous reader sees: the published ones when articles have a workflow. */
   readableIds: string[];
-  /** The tables an anonymous reader's article reads use: the published view's, or the working ones. */
-  readTables: { articles: string; tagLinks: string };
+  /** The tables an anonymous reader's article reads use (the published view's, or the working ones), and that view's search documents. */
+  readTables: { articles: string; tagLinks: string; searchView: 'live' | 'working' };
   authorIds: string[];
   categoryIds: string[];
   tagIds: string[];
+  /** The rarer words searches look for, most frequent first, with how many articles (all, and readable) hold each. */
+  searchWords: { word: string; articles: number; readable: number }[];
   seconds: number;
 };
 
@@ -58,6 +60,17 @@ const WORDS = (
   'lantern copper meadow atlas canvas thread summit echo ember frost prism cedar delta falcon'
 ).split(' ');
 
+// Every article's text is drawn from WORDS, so each of them is in nearly every article: a search for
+// one matches the whole collection, which is no reader's search. Half the articles also mention one
+// of these topics, with Zipf-like frequencies (the first in about 1,200 articles, the rarest in 20
+// to 30), so searches match a dozen to several hundred articles, as on a real site. None is a
+// prefix of another word in the text, since searches match prefixes.
+export const TOPICS = (
+  'aurora basalt cobalt dune fjord geyser heron juniper kestrel lagoon magma nebula obsidian quartz ' +
+  'raven saffron tundra umber velvet willow yarrow zephyr birch coral dahlia fennel granite hazel ' +
+  'indigo jasper kelp lotus marble nutmeg opal pine rosemary sorrel tamarind walnut'
+).split(' ');
+
 export async function seed(dataDir: string, options: SeedOptions = {}): Promise<Seeded> {
   const started = performance.now();
   const counts = { articles: 10_000, authors: 12, categories: 8, tags: 30, ...options };
@@ -67,6 +80,16 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
   const rnd = prng(0x6b696c6e);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
+  // Topics come from a PRNG of their own, so every other value is the same as without them.
+  const topicRnd = prng(0x746f7063);
+  const zipf = TOPICS.map((_, k) => 1 / (k + 1));
+  const zipfTotal = zipf.reduce((a, b) => a + b, 0);
+  const topic = (): string | undefined => {
+    if (topicRnd() >= 0.5) return undefined;
+    let x = topicRnd() * zipfTotal;
+    for (let k = 0; k < TOPICS.length; k++) if ((x -= zipf[k]) < 0) return TOPICS[k];
+    return TOPICS[TOPICS.length - 1];
+  };
   try {
     const tenant = await store.createTenant(ROOT, { slug: BENCH_TENANT, name: 'Bench Weekly' });
     const scope = { tenant: BENCH_TENANT, actor: ROOT };
@@ -104,6 +127,7 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
     const articleIds: string[] = [];
     const rows: Record<string, unknown>[] = [];
     const links: Record<string, unknown>[] = [];
+    const topicOf = new Map<string, string>();
     for (let i = 0; i < counts.articles; i++) {
       const created = yearAgo + i * step + Math.floor(rnd() * step);
       const id = newId(created);
@@ -113,6 +137,14 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
       const published = status === 'published' || status === 'archived';
       const title = `${words(3)} ${i}`.replace(/^./, (c) => c.toUpperCase());
       const views = published ? Math.floor(rnd() ** 3 * 20_000) : 0;
+      // Drawn in the order they always were, so the main sequence (and every other value) is unchanged.
+      const summary = `${words(20)}.`;
+      const paragraphs = Array.from({ length: 4 }, () => words(30));
+      const t = topic();
+      if (t) {
+        topicOf.set(id, t);
+        paragraphs[1] += ` ${t}`;
+      }
       rows.push({
         id,
         [TENANT_COLUMN]: tenant.id,
@@ -120,8 +152,8 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
         updatedAt: driver.encodeTimestamp(iso),
         title: enc('title', title),
         slug: enc('slug', toSlug(title)),
-        summary: enc('summary', `${words(20)}.`),
-        body: enc('body', Array.from({ length: 4 }, () => `<p>${words(30)}.</p>`).join('')),
+        summary: enc('summary', summary),
+        body: enc('body', paragraphs.map((p) => `<p>${p}.</p>`).join('')),
         status: enc('status', status),
         publishedAt: enc('publishedAt', published ? new Date(created + 3600_000).toISOString() : null),
         readingMinutes: enc('readingMinutes', 1 + Math.floor(rnd() * 30)),
@@ -173,6 +205,13 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
       await appendEvents(trx, driver, items.filter((data) => publishedIds.has(data.id as string)).map((data) => event('publish', data)));
     });
     const readable = live ? articleIds.filter((id) => publishedIds.has(id)) : articleIds;
+    const readableSet = new Set(readable);
+    const searchWords = TOPICS.map((word) => ({ word, articles: 0, readable: 0 }));
+    for (const [id, t] of topicOf) {
+      const w = searchWords[TOPICS.indexOf(t)];
+      w.articles++;
+      if (readableSet.has(id)) w.readable++;
+    }
     const view = live ?? cm.working;
     return {
       dataDir,
@@ -181,10 +220,11 @@ export async function seed(dataDir: string, options: SeedOptions = {}): Promise<
       tenantId: tenant.id,
       articleIds,
       readableIds: readable,
-      readTables: { articles: view.table, tagLinks: view.joins.get('tags')! },
+      readTables: { articles: view.table, tagLinks: view.joins.get('tags')!, searchView: view.kind },
       authorIds,
       categoryIds,
       tagIds,
+      searchWords,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
