@@ -1,6 +1,7 @@
 // The migration commands as an operator runs them, against a `kiln start` server that keeps running:
 // `kiln diff`, `kiln migrate` (dry run, consent, the breaking gate, --yes), `kiln spec history`, and
 // the running server following the applied migration without a restart.
+import { kilnEnv } from '../cli/kiln-process.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,20 +20,9 @@ const FOLLOW_BOUND_MS = 10_000;
 
 const children = new Set<ChildProcess>();
 
-/** The parent's environment without Kiln configuration or the test runner's markers, plus `extra`. */
-function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('KILN_') || k === 'PORT' || k === 'HOST' || k.startsWith('NODE_TEST')) continue;
-    env[k] = v;
-  }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
-}
-
 function spawnKiln(args: string[], env: Record<string, string | undefined>): ChildProcess {
   // stdin is not a TTY (ignored), as when kiln runs from a script or CI.
-  const child = spawn(process.execPath, ['bin/kiln.js', ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/kiln.js', ...args], { cwd: ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
