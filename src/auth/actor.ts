@@ -2,15 +2,19 @@
 // refused outright rather than quietly treated as anonymous.
 import type { Actor } from '../data/access.ts';
 import { DataError } from '../data/errors.ts';
+import { API_KEY_PREFIX, type ApiKeys } from './api-keys.ts';
 import type { RootToken } from './root-token.ts';
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
 const ROOT: Actor = { kind: 'root' };
 
-export function actorFrom(authorization: string | undefined, root: RootToken): Actor {
+export async function actorFrom(authorization: string | undefined, root: RootToken, keys?: ApiKeys): Promise<Actor> {
   if (authorization === undefined || authorization === '') return ANONYMOUS;
   const m = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!m) throw new DataError('unauthenticated', 'The Authorization header must be "Bearer <token>"');
-  if (root.verify(m[1])) return ROOT;
+  if (keys && m[1].startsWith(API_KEY_PREFIX)) {
+    const actor = await keys.verify(m[1]);
+    if (actor) return actor;
+  } else if (root.verify(m[1])) return ROOT;
   throw new DataError('unauthenticated', 'The bearer token is not valid');
 }

@@ -5,7 +5,8 @@ import type { Action, Spec } from '../spec/schema.ts';
 export type Actor =
   | { kind: 'root' }
   | { kind: 'anonymous' }
-  | { kind: 'user'; id: string; roles: readonly string[] };
+  /** `tenant`: the one tenant (slug) this caller may act in, as for an API key; absent for a person's session. */
+  | { kind: 'user'; id: string; roles: readonly string[]; tenant?: string };
 
 /** The role every caller has, signed in or not. */
 export const PUBLIC_ROLE = 'public';
@@ -23,4 +24,9 @@ export function can(spec: Spec, actor: Actor, action: Action, collection: string
     if (grants[collection]?.includes(action) || grants['*']?.includes(action)) return true;
   }
   return false;
+}
+
+/** A caller bound to one tenant (an API key) may act in that tenant only. */
+export function actsIn(actor: Actor, tenant: string): boolean {
+  return actor.kind !== 'user' || actor.tenant === undefined || actor.tenant === tenant;
 }

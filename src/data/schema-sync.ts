@@ -8,6 +8,7 @@ import type { Spec } from '../spec/schema.ts';
 import type { AnyDB, StorageDriver } from './driver.ts';
 import { createEventTable } from './events/event-log.ts';
 import { createScheduleTable } from './events/scheduled-transitions.ts';
+import { createApiKeyTable } from './api-key-table.ts';
 import { createJobTable } from './queue/db-queue.ts';
 import { createWebhookTables } from './webhooks/tables.ts';
 import { createMediaTable } from './media/media-table.ts';
@@ -151,6 +152,7 @@ export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Pro
   await driver.search.createTables(trx);
   await createJobTable(trx, driver);
   await createScheduleTable(trx, driver);
+  await createApiKeyTable(trx, driver);
   await createWebhookTables(trx, driver);
 }
 

@@ -2,7 +2,7 @@
 // to every statement, checks the caller's access, and runs each write as one transaction, so no
 // route (or CLI command, or builder) can forget any of them.
 import type { Action, Spec } from '../spec/schema.ts';
-import { can, rolesOf, type Actor } from './access.ts';
+import { actsIn, can, rolesOf, type Actor } from './access.ts';
 import type { StorageDriver } from './driver.ts';
 import { DataError, invalidQuery, notFound } from './errors.ts';
 import { searchTerms, type SearchHit } from './search/search-index.ts';
@@ -94,6 +94,12 @@ export class Store {
     return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, createdAt: this.driver.decodeTimestamp(r.createdAt) }));
   }
 
+  /** The tenant a request acts in: refused to a caller bound to another one, as if it did not exist. */
+  async tenantIdFor(scope: Scope): Promise<string> {
+    if (!actsIn(scope.actor, scope.tenant)) throw notFound(`No tenant "${scope.tenant}"`);
+    return this.#tenantId(scope.tenant);
+  }
+
   async #tenantId(slug: string): Promise<string> {
     const cached = this.#tenantIds.get(slug);
     if (cached) return cached;
@@ -126,7 +132,7 @@ export class Store {
   async #enter(scope: Scope, collection: string, action: Action): Promise<{ cm: CollectionModel; tenantId: string }> {
     const cm = this.#collection(collection);
     this.#authorize(scope.actor, action, collection);
-    return { cm, tenantId: await this.#tenantId(scope.tenant) };
+    return { cm, tenantId: await this.tenantIdFor(scope) };
   }
 
   /** Readers without edit rights on a collection with a workflow only ever see its published view. */
@@ -199,7 +205,7 @@ export class Store {
 
   /** Full-text search across the collections the caller may read, best matches first. */
   async search(scope: Scope, q: string, options: { collections?: string[]; limit?: number } = {}): Promise<SearchHit[]> {
-    const tenantId = await this.#tenantId(scope.tenant);
+    const tenantId = await this.tenantIdFor(scope);
     const terms = searchTerms(q);
     if (terms.length === 0) throw invalidQuery('q', 'needs at least one word');
     const names = options.collections ?? [...this.model.collections.keys()];

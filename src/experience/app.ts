@@ -6,6 +6,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Store } from '../data/store.ts';
 import type { RootToken } from '../auth/root-token.ts';
 import { actorFrom } from '../auth/actor.ts';
+import { ApiKeys } from '../auth/api-keys.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import type { Actor } from '../data/access.ts';
 import { sendProblem, toProblem } from './problem.ts';
 import { contentRoutes } from './routes/content.ts';
@@ -56,11 +58,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // The caller is known (or refused) before the body is even parsed, so a bad token never learns
   // anything about what a body should hold.
+  const keys = new ApiKeys(() => store);
   const actors = new WeakMap<FastifyRequest, Actor>();
   app.addHook('onRequest', async (req) => {
-    actors.set(req, actorFrom(req.headers.authorization, rootToken));
+    actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys));
   });
-  const actor = (req: FastifyRequest) => actors.get(req) ?? actorFrom(req.headers.authorization, rootToken);
+  const actor = (req: FastifyRequest): Actor => {
+    const a = actors.get(req);
+    // Every request passes the onRequest hook first; a route without an actor is a wiring fault.
+    if (!a) throw new Error('the caller of this request was not resolved');
+    return a;
+  };
   // JSON is the only body this API reads; anything else is a 415.
   app.removeContentTypeParser('text/plain');
 
@@ -87,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   tenantRoutes(app, { store, actor });
   contentRoutes(app, { store, actor });
   searchRoutes(app, { store, actor });
+  apiKeyRoutes(app, { keys, actor });
   await app.register(mediaRoutes, { store, actor, blobs: options.blobs });
   webhookRoutes(app, { store, actor });
   return app;

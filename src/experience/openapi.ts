@@ -152,6 +152,20 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
   paths[`${t}/webhooks/{id}/rotate-secret`] = { post: { tags: ['webhooks'], summary: 'A new secret; the old one keeps signing during a grace period', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'The new secret' }, ...errors } } };
   paths[`${t}/webhooks/{id}/enable`] = { post: { tags: ['webhooks'], summary: 'Resume a subscription stopped after repeated failures', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'Enabled' }, ...errors } } };
   paths[`${t}/webhooks/{id}/deliveries`] = { get: { tags: ['webhooks'], summary: 'Delivery log, newest first: attempt, status, duration, error', parameters: [...tp, uuidParam], security: rootOnly, responses: { 200: { description: 'Deliveries' }, ...errors } } };
+  if (!single) {
+    paths['/api/t/{tenant}/api-keys'] = {
+      get: { tags: ['api keys'], summary: 'List the API keys of a tenant (name, role, last four characters)', parameters: [tenantParam], security: rootOnly, responses: { 200: { description: 'Keys' }, ...errors } },
+      post: {
+        tags: ['api keys'],
+        summary: 'Create an API key acting with one role of the spec in this tenant; the key is shown once',
+        parameters: [tenantParam],
+        security: rootOnly,
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { type: 'string', enum: Object.keys(store.spec.roles ?? {}).filter((r) => r !== 'public') } } } } } },
+        responses: { 201: { description: 'The key, shown once' }, ...errors, 422: problem('Unknown role') },
+      },
+    };
+    paths['/api/t/{tenant}/api-keys/{id}'] = { delete: { tags: ['api keys'], summary: 'Revoke an API key', parameters: [tenantParam, uuidParam], security: rootOnly, responses: { 204: { description: 'Revoked' }, ...errors } } };
+  }
   paths[`${t}/media`] = {
     post: {
       tags: ['media'],

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { can, type Actor } from '../access.ts';
 import { DataError, invalidQuery, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { SYSTEM_TABLES, TENANT_COLUMN } from '../model.ts';
+import { TENANT_COLUMN } from '../model.ts';
 import type { Scope, Store } from '../store.ts';
 import { ID_PATTERN, mediaRef } from '../../spec/values.ts';
 import { readAll, variantKey, type BlobStore } from './blob-store.ts';
@@ -50,8 +50,6 @@ const FILENAME_MAX = 255;
 export class MediaLibrary {
   readonly store: Store;
   readonly blobs: BlobStore;
-  // Tenants are never renamed or removed, as in the store.
-  readonly #tenantIds = new Map<string, string>();
   // Concurrent requests for the same missing variant share one render.
   readonly #rendering = new Map<string, Promise<Buffer>>();
 
@@ -99,14 +97,6 @@ export class MediaLibrary {
     return this.#mediaCollections().some((c) => can(this.store.spec, { kind: 'anonymous' }, 'read', c));
   }
 
-  async #tenantId(slug: string): Promise<string> {
-    const cached = this.#tenantIds.get(slug);
-    if (cached) return cached;
-    const row = await this.store.driver.db.selectFrom(SYSTEM_TABLES.tenants).select('id').where('slug', '=', slug).executeTakeFirst();
-    if (!row) throw notFound(`No tenant "${slug}"`);
-    this.#tenantIds.set(slug, row.id as string);
-    return row.id as string;
-  }
 
   /**
    * Stores an upload. `openFile` is called once the caller and the limits are known, with the most
@@ -115,7 +105,7 @@ export class MediaLibrary {
    */
   async upload(scope: Scope, target: UploadTarget, openFile: (maxSize: number) => Promise<UploadFile | undefined>): Promise<{ record: MediaRecord; created: boolean }> {
     const limits = this.uploadLimits(scope.actor, target);
-    const tenantId = await this.#tenantId(scope.tenant);
+    const tenantId = await this.store.tenantIdFor(scope);
     const file = await openFile(limits.maxSize);
     if (!file) throw new DataError('invalid_body', 'The request holds no file', [{ field: limits.field, detail: 'is required: send the file as a part of a multipart/form-data body' }]);
     let type = 'application/octet-stream';
@@ -166,7 +156,7 @@ export class MediaLibrary {
 
   async find(scope: Scope, id: string): Promise<MediaRecord> {
     this.#assertReadable(scope.actor);
-    const tenantId = await this.#tenantId(scope.tenant);
+    const tenantId = await this.store.tenantIdFor(scope);
     const record = ID_PATTERN.test(id) ? (await findMedia(this.store.driver.db, this.store.driver, tenantId, [id])).get(id) : undefined;
     if (!record) throw notFound(`No uploaded file "${id}"`);
     return record;
