@@ -106,25 +106,39 @@ export function blobsIn(dataDir: string): FsBlobStore {
   return new FsBlobStore(join(dataDir, 'media'));
 }
 
-/** Starts the app in-process on an ephemeral port with a fresh database. */
-export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
-  const db = await freshDatabase(driverName);
+/**
+ * Serves an app in-process on an ephemeral port over an existing database. `prepare` runs on the
+ * store before the server starts (to attach listeners); `close` stops the server and the connection.
+ */
+export async function serveApp(driverName: DriverName, db: { env: TestApp['env'] }, spec: Spec, prepare?: (store: Store) => void): Promise<TestApp> {
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
   const store = await Store.open(driver, spec);
+  prepare?.(store);
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
   const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const api = apiClient(address);
   return {
     url: address,
     dataDir: db.env.KILN_DATA_DIR,
     env: db.env,
     store,
     driver: driverName,
-    api,
+    api: apiClient(address),
     close: async () => {
       await app.close();
       await store.close();
+    },
+  };
+}
+
+/** Starts the app in-process on an ephemeral port with a fresh database, dropped on close. */
+export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
+  const db = await freshDatabase(driverName);
+  const served = await serveApp(driverName, db, spec);
+  return {
+    ...served,
+    close: async () => {
+      await served.close();
       await db.drop();
     },
   };

@@ -5,13 +5,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { ROOT_TOKEN, apiClient, blobsIn, freshDatabase, type DriverName, type TestApp } from '../harness.ts';
+import { freshDatabase, serveApp, type DriverName, type TestApp } from '../harness.ts';
 import { checkSpec } from '../../src/spec/check.ts';
 import type { Spec } from '../../src/spec/schema.ts';
-import { openDriver } from '../../src/data/open-driver.ts';
-import { Store } from '../../src/data/store.ts';
-import { setupRootToken } from '../../src/auth/root-token.ts';
-import { buildApp } from '../../src/experience/app.ts';
+import type { Store } from '../../src/data/store.ts';
 import { startWebhooks, type WebhookOptions, type WebhookRuntime } from '../../src/data/webhooks/webhooks.ts';
 import { DbQueue } from '../../src/data/queue/db-queue.ts';
 import { attachWebhooks } from '../../src/data/webhooks/enqueue.ts';
@@ -58,29 +55,23 @@ export type WebhookApp = Omit<TestApp, 'close'> & {
 /** Starts the app on an existing database with the webhook listener attached and, unless `worker: false`, a worker. */
 export async function openApp(driverName: DriverName, db: Database, options: WebhookOptions & { worker?: boolean; spec?: Spec } = {}): Promise<WebhookApp> {
   const { worker = true, spec = newsSpec(), ...webhookOptions } = options;
-  const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
-  const store = await Store.open(driver, spec);
-  const queue = new DbQueue(driver);
-  const runtime = worker ? startWebhooks(driver, { ...FAST, ...webhookOptions, queue }) : null;
-  if (runtime) runtime.attach(store);
-  else attachWebhooks(store, queue);
-  const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const api = apiClient(address);
+  // The queue needs the driver before the store exists; the store's own driver is the same connection.
+  let runtime: WebhookRuntime | null = null;
+  let queue: DbQueue | undefined;
+  const served = await serveApp(driverName, db, spec, (store: Store) => {
+    queue = new DbQueue(store.driver);
+    runtime = worker ? startWebhooks(store.driver, { ...FAST, ...webhookOptions, queue }) : null;
+    if (runtime) runtime.attach(store);
+    else attachWebhooks(store, queue);
+  });
+  const rt = runtime as WebhookRuntime | null;
   return {
-    url: address,
-    dataDir: db.env.KILN_DATA_DIR,
-    env: db.env,
-    store,
-    driver: driverName,
-    api,
-    runtime,
-    queue,
+    ...served,
+    runtime: rt,
+    queue: queue!,
     close: async () => {
-      await app.close();
-      await runtime?.stop();
-      await store.close();
+      await rt?.stop();
+      await served.close();
     },
   };
 }
