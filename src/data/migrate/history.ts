@@ -30,11 +30,6 @@ export async function currentVersion(driver: StorageDriver, db: AnyDB = driver.d
   return r ? toVersion(driver, r) : undefined;
 }
 
-export async function versionOf(driver: StorageDriver, version: number): Promise<SpecVersion | undefined> {
-  const r = await driver.db.selectFrom(SYSTEM_TABLES.specVersions).selectAll().where('version', '=', version).executeTakeFirst();
-  return r ? toVersion(driver, r) : undefined;
-}
-
 async function tableExists(driver: StorageDriver, db: AnyDB): Promise<boolean> {
   const tables = await db.introspection.getTables();
   return tables.some((t) => t.name === SYSTEM_TABLES.specVersions);
