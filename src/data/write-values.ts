@@ -38,8 +38,9 @@ export function checkBody(cm: CollectionModel, body: unknown, mode: 'create' | '
       if ('default' in f && f.default !== undefined) value = f.type === 'datetime' && f.default === 'now' ? now : structuredClone(f.default);
       else if (f.type === 'slug' && f.from !== undefined) {
         const source = input[f.from] ?? (cm.spec.fields[f.from] as { default?: unknown }).default;
-        if (typeof source === 'string' && toSlug(source)) {
-          slugsToDerive.set(name, toSlug(source, f.max ?? DEFAULT_MAX_LENGTH.slug));
+        if (typeof source === 'string' && source.trim() !== '') {
+          // A title with no Latin letters or digits ("日本語") still gets a usable slug; uniqueness adds -2, -3.
+          slugsToDerive.set(name, toSlug(source, f.max ?? DEFAULT_MAX_LENGTH.slug) || 'item');
           continue;
         }
       }

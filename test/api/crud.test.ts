@@ -57,6 +57,12 @@ for (const d of await drivers()) {
       assert.equal(a.author, author.id);
     });
 
+    it('derives a usable slug from a title without Latin letters', async () => {
+      const a = await create(app, 'pub', 'tags', { name: '日本語' });
+      const b = await create(app, 'pub', 'tags', { name: '中文' });
+      assert.deepEqual([a.slug, b.slug], ['item', 'item-2']);
+    });
+
     it('returns values in canonical form: decimals with scale digits, UTC datetimes, real booleans, json as given', async () => {
       const a = await create(app, 'pub', 'articles', {
         title: 'Values',
