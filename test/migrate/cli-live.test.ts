@@ -1,94 +1,24 @@
 // The migration commands as an operator runs them, against a `kiln start` server that keeps running:
 // `kiln diff`, `kiln migrate` (dry run, consent, the breaking gate, --yes), `kiln spec history`, and
 // the running server following the applied migration without a restart.
-import { kilnEnv } from '../cli/kiln-process.ts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { killAll, runKiln, startKiln, type KilnServer } from '../cli/kiln-process.ts';
 import { ROOT_TOKEN, drivers, exampleSpec, freshDatabase } from '../harness.ts';
 import { SPEC_FILE, renameField, type Json } from './helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Only there so a hung child fails the test instead of hanging it. */
-const PROCESS_BOUND_MS = 60_000;
 /** How long a running server may take to follow an applied migration (it polls every 2 s). */
 const FOLLOW_BOUND_MS = 10_000;
 
-const children = new Set<ChildProcess>();
+// Child processes are run and tracked by the CLI suites' helpers; a server runs with the test's root token.
+const kiln = runKiln;
+const startServer = (args: string[], env: Record<string, string | undefined>) => startKiln(args, { KILN_ADMIN_TOKEN: ROOT_TOKEN, ...env });
+type Server = KilnServer;
 
-function spawnKiln(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  // stdin is not a TTY (ignored), as when kiln runs from a script or CI.
-  const child = spawn(process.execPath, ['bin/kiln.js', ...args], { cwd: ROOT, env: kilnEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function kiln(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const child = spawnKiln(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kiln ${args.join(' ')} did not finish within ${PROCESS_BOUND_MS} ms\n${stdout}\n${stderr}`));
-    }, PROCESS_BOUND_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-type Server = { child: ChildProcess; url: string; driver: string; stderr: () => string };
-
-function startServer(args: string[], env: Record<string, string | undefined>): Promise<Server> {
-  const child = spawnKiln(['start', ...args], { PORT: '0', HOST: '127.0.0.1', KILN_ADMIN_TOKEN: ROOT_TOKEN, KILN_LOG_LEVEL: 'warn', ...env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  return new Promise((resolve, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      reject(new Error(`kiln start ${why}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    };
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(`printed no listening line within ${PROCESS_BOUND_MS} ms`);
-    }, PROCESS_BOUND_MS);
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      const m = /kiln: (\S+) on (\S+) at (http:\/\/\S+):(\d+)\/api\b/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: `${m[3]}:${m[4]}`, driver: m[2], stderr: () => stderr });
-      }
-    });
-    child.on('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-after(async () => {
-  for (const c of [...children]) await stop(c);
-});
+after(killAll);
 
 async function api(server: Server, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
   const res = await fetch(server.url + path, {
@@ -148,7 +78,7 @@ for (const d of await drivers()) {
     });
 
     after(async () => {
-      if (server) await stop(server.child);
+      if (server) await server.stop();
       rmSync(dir, { recursive: true, force: true });
       await db?.drop();
     });
