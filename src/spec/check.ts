@@ -92,6 +92,8 @@ export function checkSpec(input: unknown): SpecCheck {
     }
   }
 
+  if (spec.auth) checkAuth(spec, err);
+
   for (const section of RESERVED_SECTIONS) {
     if (spec[section] !== undefined && Object.keys(spec[section]).length > 0) {
       warnings.push({
@@ -200,4 +202,30 @@ function checkWorkflow(spec: Spec, cname: string, col: Spec['collections'][strin
       if (!roles.has(r)) err([...path, 'transitions', i, 'roles', j], `role "${r}" is not defined`, `Define it under "roles", or use one of: ${[...roles].join(', ')}.`);
     });
   });
+}
+
+type Err = (path: PropertyKey[], message: string, fix: string) => void;
+
+function checkAuth(spec: Spec, err: Err): void {
+  const auth = spec.auth ?? {};
+  const seen = new Set<string>();
+  for (const [i, p] of (auth.providers ?? []).entries()) {
+    if (seen.has(p.id)) err(['auth', 'providers', i, 'id'], `provider id "${p.id}" is used twice`, 'Give each provider its own id.');
+    seen.add(p.id);
+    if (p.type === 'oidc' && !p.issuer) err(['auth', 'providers', i, 'issuer'], 'an "oidc" provider needs the issuer URL of its discovery document', 'Add "issuer", for example "https://login.example.com".');
+    if (p.type !== 'oidc' && p.issuer) err(['auth', 'providers', i, 'issuer'], `a "${p.type}" provider has a fixed issuer`, 'Remove "issuer", or use type "oidc".');
+  }
+  for (const [i, role] of (auth.mfa?.roles ?? []).entries()) {
+    if (!(role in (spec.roles ?? {}))) err(['auth', 'mfa', 'roles', i], `"${role}" is not a role of this spec`, `Use one of: ${Object.keys(spec.roles ?? {}).join(', ') || '(no roles defined)'}.`);
+  }
+  const clients = new Set<string>();
+  for (const [i, c] of (auth.clients ?? []).entries()) {
+    if (clients.has(c.id)) err(['auth', 'clients', i, 'id'], `client id "${c.id}" is used twice`, 'Give each client its own id.');
+    clients.add(c.id);
+    const grants = c.grants ?? ['authorization_code', 'refresh_token'];
+    if (grants.includes('authorization_code') && !c.redirectUris?.length) err(['auth', 'clients', i, 'redirectUris'], 'a client that uses the authorization code grant needs at least one redirect URI', 'Add "redirectUris", or remove "authorization_code" from "grants".');
+    if (grants.includes('client_credentials') && c.type === 'public') err(['auth', 'clients', i, 'grants'], 'a public client cannot use client_credentials: it has no secret', 'Make the client "confidential", or remove the grant.');
+  }
+  const { minLength, maxLength } = auth.password ?? {};
+  if (minLength !== undefined && maxLength !== undefined && minLength > maxLength) err(['auth', 'password'], 'minLength is greater than maxLength', 'Make minLength at most maxLength.');
 }

@@ -174,6 +174,65 @@ export const roleSchema = z
   })
   .strict();
 
+export const SIGN_IN_METHODS = ['password', 'magicLink', 'passkey'] as const;
+export const IDENTITY_PROVIDER_TYPES = ['github', 'google', 'microsoft', 'linkedin', 'oidc'] as const;
+export const OAUTH_GRANTS = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials'] as const;
+
+// Durations are written the way people say them ("5m", "30d"), bounded so that a typo cannot make a
+// token live for years.
+const duration = z.string().regex(/^[1-9][0-9]{0,4}(s|m|h|d)$/, { message: 'A duration is a number and a unit: s, m, h or d, for example "5m" or "30d"' });
+
+const identityProviderSchema = z
+  .object({
+    id: name('A provider id').describe('Names the provider in URLs and in the environment: KILN_AUTH_<ID>_CLIENT_ID and KILN_AUTH_<ID>_CLIENT_SECRET hold its credentials.'),
+    type: z.enum(IDENTITY_PROVIDER_TYPES),
+    label: z.string().max(80).optional().describe('Text of the sign-in button.'),
+    issuer: z.url({ protocol: /^https?$/ }).optional().describe('With type "oidc": the issuer URL whose discovery document describes the provider.'),
+    scopes: z.array(z.string().min(1).max(200)).max(50).optional(),
+    tenants: z.array(z.string().min(1).max(100)).optional().describe('SSO for these tenants only (default: every tenant).'),
+  })
+  .strict();
+
+const oauthClientSchema = z
+  .object({
+    id: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, { message: 'A client id is 1 to 100 letters, digits, ".", "_" or "-"' }),
+    name: z.string().max(120).optional(),
+    type: z.enum(['public', 'confidential']).describe('"confidential": the client authenticates with KILN_OAUTH_CLIENT_<ID>_SECRET from the environment.'),
+    redirectUris: z.array(z.string().min(1).max(2000)).max(50).optional(),
+    postLogoutRedirectUris: z.array(z.string().min(1).max(2000)).max(50).optional(),
+    grants: z.array(z.enum(OAUTH_GRANTS)).min(1).optional().describe('Default: authorization_code and refresh_token.'),
+  })
+  .strict();
+
+export const authSchema = z
+  .object({
+    methods: z.array(z.enum(SIGN_IN_METHODS)).optional().describe('First-party sign-in methods.'),
+    providers: z.array(identityProviderSchema).optional().describe('External identity providers: social sign-in and SSO.'),
+    signUp: z.enum(['open', 'invite', 'closed']).optional().describe('Who may create an account (default "open").'),
+    mfa: z
+      .object({
+        policy: z.enum(['off', 'optional', 'required']),
+        roles: z.array(z.string()).optional().describe('With "required": the roles that must use MFA (default: all).'),
+      })
+      .strict()
+      .optional(),
+    password: z
+      .object({ minLength: z.number().int().min(8).max(128).optional(), maxLength: z.number().int().min(8).max(1024).optional() })
+      .strict()
+      .optional(),
+    tokens: z
+      .object({
+        accessToken: duration.optional().describe('Lifetime of JWT access tokens (default "5m").'),
+        refreshToken: duration.optional().describe('Lifetime of a refresh token chain (default "30d").'),
+        idToken: duration.optional(),
+        session: duration.optional().describe('Lifetime of an admin UI session (default "7d").'),
+      })
+      .strict()
+      .optional(),
+    clients: z.array(oauthClientSchema).optional().describe('OAuth 2.1 / OpenID Connect clients this app serves: web, mobile and device apps.'),
+  })
+  .strict();
+
 // Sections that later format revisions fill. They are accepted so a spec can carry them, and
 // `kiln spec check` warns that this version does not enforce them yet.
 const reservedSection = z.record(z.string(), z.unknown());
@@ -188,7 +247,7 @@ export const specSchema = z
     tenancy: z.enum(['single', 'multi']).describe('"multi": every item belongs to a tenant; "single": one implicit tenant.'),
     collections: z.record(name('A collection name'), collectionSchema),
     roles: z.record(name('A role name'), roleSchema).optional(),
-    auth: reservedSection.optional(),
+    auth: authSchema.optional(),
     workflow: reservedSection.optional(),
     ai: reservedSection.optional(),
     webhooks: reservedSection.optional(),
@@ -202,3 +261,4 @@ export type FieldType = Field['type'];
 export type RelationField = z.infer<typeof relationField>;
 export type Role = z.infer<typeof roleSchema>;
 export type Workflow = z.infer<typeof workflowSchema>;
+export type AuthSection = z.infer<typeof authSchema>;

@@ -402,7 +402,7 @@ describe('cross references', () => {
 });
 
 describe('reserved sections', () => {
-  for (const section of ['auth', 'workflow', 'ai', 'webhooks']) {
+  for (const section of ['workflow', 'ai', 'webhooks']) {
     test(`a non-empty "${section}" section is kept with a warning at /${section}`, () => {
       const s = base();
       s[section] = { something: true };
@@ -430,5 +430,33 @@ describe('reserved sections', () => {
     const r = checkSpec(s);
     assert.equal(r.ok, false);
     assert.deepEqual(r.warnings.map((w) => w.path), ['/ai']);
+  });
+});
+
+describe('auth section', () => {
+  const withAuth = (auth: unknown) => ({ ...base(), roles: { editor: {} }, auth });
+
+  test('a typed auth section is accepted and warned about until this version enforces it', () => {
+    const r = checkSpec(withAuth({ methods: ['password'], providers: [{ id: 'github', type: 'github' }, { id: 'corp', type: 'oidc', issuer: 'https://login.example.com' }], mfa: { policy: 'required', roles: ['editor'] }, tokens: { accessToken: '5m' }, clients: [{ id: 'web', type: 'public', redirectUris: ['https://app.example.com/cb'] }] }));
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.deepEqual(r.warnings.map((w) => w.path), ['/auth']);
+  });
+
+  test('an unknown key, method or duration is an error at its path', () => {
+    const r = checkSpec(withAuth({ methods: ['sms'], tokens: { accessToken: '5 minutes' }, extra: 1 }));
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const paths = r.errors.map((e) => e.path);
+    assert.ok(paths.includes('/auth/methods/0'), paths.join());
+    assert.ok(paths.includes('/auth/tokens/accessToken'), paths.join());
+    assert.ok(paths.includes('/auth'), paths.join());
+  });
+
+  test('semantic rules: oidc needs an issuer, ids are unique, MFA roles exist, code clients need redirect URIs', () => {
+    const r = checkSpec(withAuth({ providers: [{ id: 'corp', type: 'oidc' }, { id: 'corp', type: 'github', issuer: 'https://x.example' }], mfa: { policy: 'required', roles: ['admin'] }, clients: [{ id: 'tv', type: 'public', grants: ['authorization_code'] }, { id: 'cli', type: 'public', grants: ['client_credentials'] }] }));
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.deepEqual(r.errors.map((e) => e.path).sort(), ['/auth/clients/0/redirectUris', '/auth/clients/1/grants', '/auth/mfa/roles/0', '/auth/providers/0/issuer', '/auth/providers/1/id', '/auth/providers/1/issuer']);
+    for (const e of r.errors) assert.ok(e.fix.length > 0);
   });
 });
