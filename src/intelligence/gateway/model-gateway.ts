@@ -1,0 +1,45 @@
+// What the rest of Kiln asks of the intelligence plane: one call shape for every model-backed task
+// (planning an app, editing a spec, an AI content action). The caller supplies the task's offline
+// implementation and the check its output must pass; the gateway decides whether a model runs at all,
+// and every call goes through the same pipeline: prompt registry → redaction → budget → cache →
+// durable queue → provider → output validation with repair → offline fallback.
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+export type GatewayCall<T> = {
+  /** Budgets, flags and the audit log are per tenant; "_" for work outside any tenant (the builder CLI). */
+  tenant: string;
+  /** Set for per-user memoization: the user is part of the cache key. */
+  user?: string;
+  /** A prompt of the registry, for example "builder.plan". */
+  prompt: string;
+  /** Filled into the prompt's template. Redacted before they leave the process. */
+  variables: Readonly<Record<string, string>>;
+  /** JSON Schema the model's answer must match (sent as the response format). */
+  schema: Record<string, unknown>;
+  /** The task's own checks on the parsed answer; problems go back to the model for repair. */
+  validate: (json: unknown) => Validation<T>;
+  /** The offline implementation: the default provider and the last fallback. */
+  offline: () => T | Promise<T>;
+  /** How long a per-user memoized answer is reused (with `user`). */
+  memoizeTtlMs?: number;
+  /** A retried request with the same key never runs or bills twice. */
+  idempotencyKey?: string;
+};
+
+export type GatewayResult<T> = {
+  value: T;
+  /** "model": a provider answered; "cache": a stored answer; "offline": the offline implementation. */
+  source: 'model' | 'cache' | 'offline';
+  provider: string;
+  model: string;
+  promptVersion: string;
+  /** Soft budget limit reached, fallback taken, repairs needed, … */
+  notes: string[];
+  /** Id of the call in the AI log. */
+  callId: string;
+};
+
+export interface ModelGateway {
+  run<T>(call: GatewayCall<T>): Promise<GatewayResult<T>>;
+}
