@@ -2,8 +2,17 @@
 // Kiln's sources are TypeScript run by Node's type stripping, which needs Node 24.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  console.error(`kiln needs Node.js 24 or newer (this is ${process.version}). Run it through npm (npm start, npm run kiln -- …), which uses the Node 24 the project pins.`);
-  process.exit(1);
+  // Started by an older Node (npx, a shell's PATH): hand over to the Node 24 the project pins.
+  const { existsSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(pinned)) {
+    console.error(`kiln needs Node.js 24 or newer (this is ${process.version}); run "npm ci" to install the Node 24 the project pins.`);
+    process.exit(1);
+  }
+  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }
 try {
   const { main } = await import('../src/cli/kiln.ts');
