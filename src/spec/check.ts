@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import { specSchema, ACTIONS, type Spec, type Field } from './schema.ts';
 import { checkFieldValue } from './values.ts';
 import { parseSort } from './sort.ts';
+import { checkAiActions } from './ai-actions.ts';
+import { checkRoleRules } from './role-rules.ts';
 
 export type SpecIssue = { path: string; message: string; fix: string };
 export type SpecCheck = { ok: true; spec: Spec; warnings: SpecIssue[] } | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
@@ -75,6 +77,7 @@ export function checkSpec(input: unknown): SpecCheck {
       err([...base, 'titleField'], `titleField "${col.titleField}" is not a field of "${cname}"`, `Use one of: ${Object.keys(col.fields).join(', ')}.`);
     }
     if (col.workflow) checkWorkflow(spec, cname, col, [...base, 'workflow'], err);
+    if (col.ai) checkAiActions(spec, cname, err);
     if (col.defaultSort !== undefined) {
       const s = parseSort(col.defaultSort, col);
       if (!s.ok) err([...base, 'defaultSort'], s.message, 'Name fields of this collection, comma-separated, each optionally prefixed with "-" for descending.');
@@ -92,6 +95,7 @@ export function checkSpec(input: unknown): SpecCheck {
     }
   }
 
+  checkRoleRules(spec, err);
   if (spec.auth) checkAuth(spec, err);
 
   for (const section of RESERVED_SECTIONS) {

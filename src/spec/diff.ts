@@ -89,6 +89,9 @@ function diffCollection(changes: SpecChange[], collection: string, before: Colle
       changes.push({ kind: 'collection.changed', collection, option, before: before[option], after: after[option], class: 'safe', reason: option === 'defaultSort' ? 'Lists without a sort parameter come back in a different order.' : 'Presentation only.' });
     }
   }
+  if (!same(before.ai, after.ai)) {
+    changes.push({ kind: 'collection.changed', collection, option: 'ai', before: before.ai, after: after.ai, class: 'safe', reason: 'Changes which AI actions the collection offers; no stored data changes.' });
+  }
   const matchedOld = new Set<string>();
   for (const [name, f] of Object.entries(after.fields)) {
     const old = oldNameOf(name, f, before.fields, after.fields);

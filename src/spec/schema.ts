@@ -150,6 +150,55 @@ export const workflowSchema = z
   .strict()
   .describe('Drafts and publishing: editors work on a draft while readers see the last published version.');
 
+// AI content actions an editor can run on one item. Each answers with a suggestion for named fields
+// of the item; nothing is written until the editor saves it. Field names are checked in ai-actions.ts.
+const sourceFields = z.array(z.string()).min(1).max(20).optional().describe('Fields the action reads (default: the searchable text fields).');
+// BCP 47 language tags ("en", "de-CH", "zh-Hant-TW"); check.ts canonicalizes them with Intl.
+const languageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, { message: 'A language is a BCP 47 tag, for example "de" or "pt-BR"' });
+
+export const aiActionsSchema = z
+  .object({
+    summarize: z
+      .object({
+        from: sourceFields,
+        to: z.string().optional().describe('The text field the summary is for (default "summary").'),
+        sentences: z.number().int().min(1).max(10).optional().describe('How many sentences (default 3).'),
+      })
+      .strict()
+      .optional(),
+    seo: z
+      .object({
+        from: sourceFields,
+        title: z.string().optional().describe('The field for the SEO title (at most 60 characters).'),
+        description: z.string().optional().describe('The field for the meta description (at most 160 characters).'),
+      })
+      .strict()
+      .optional()
+      .describe('SEO title and meta description; name at least one target field.'),
+    suggestTags: z
+      .object({
+        field: z.string().describe('A many-relation to the tags collection; only existing tags are suggested.'),
+        from: sourceFields,
+        max: z.number().int().min(1).max(50).optional().describe('Most tags suggested (default 5).'),
+      })
+      .strict()
+      .optional(),
+    translate: z
+      .object({
+        fields: z.array(z.string()).min(1).max(20).describe('Text fields to translate.'),
+        languages: z.array(languageTag).min(1).max(50).describe('Languages an editor may ask for (BCP 47 tags).'),
+      })
+      .strict()
+      .optional()
+      .describe('Needs a model provider: there is no offline translator.'),
+  })
+  .strict();
+
+export const collectionAiSchema = z
+  .object({ actions: aiActionsSchema })
+  .strict()
+  .describe('AI content actions: POST /api/t/{tenant}/{collection}/{id}/ai/{action} returns a suggestion and changes nothing.');
+
 export const collectionSchema = z
   .object({
     label: z.string().max(120).optional(),
@@ -161,6 +210,25 @@ export const collectionSchema = z
     defaultSort: z.string().optional().describe('Sort used when a request names none, for example "-createdAt".'),
     renamedFrom: z.string().optional().describe('The name this collection had in the previous spec version.'),
     workflow: workflowSchema.optional(),
+    ai: collectionAiSchema.optional(),
+  })
+  .strict();
+
+// Row and field rules narrow what "can" grants. A caller holding several roles gets the union: an
+// action granted by one role without a rule, or a field one role may see, is not narrowed by another.
+export const ROW_RULES = ['own', 'published'] as const;
+export type RowRule = (typeof ROW_RULES)[number];
+export const rowRulesSchema = z
+  .object({
+    read: z.enum(ROW_RULES).optional().describe('"own": only items this caller created; "published": only the published version (workflow collections).'),
+    update: z.literal('own').optional().describe('"own": only items this caller created.'),
+    delete: z.literal('own').optional().describe('"own": only items this caller created.'),
+  })
+  .strict();
+export const fieldRulesSchema = z
+  .object({
+    hidden: z.array(z.string()).optional().describe('Fields never returned to this role, and not usable in its filters, sorts, searches or expands (createdBy and updatedBy may be hidden too).'),
+    readOnly: z.array(z.string()).optional().describe('Fields this role may not write: a write naming one is refused.'),
   })
   .strict();
 
@@ -171,6 +239,14 @@ export const roleSchema = z
       .record(z.string(), z.array(z.enum(ACTIONS)))
       .optional()
       .describe('Collection name (or "*") to the actions this role may take on it.'),
+    where: z
+      .record(z.string(), rowRulesSchema)
+      .optional()
+      .describe('Collection name (or "*") to row rules that narrow the actions granted under "can" to some items.'),
+    fields: z
+      .record(z.string(), fieldRulesSchema)
+      .optional()
+      .describe('Collection name to the fields this role may not see or may not write.'),
   })
   .strict();
 
@@ -260,5 +336,9 @@ export type Field = z.infer<typeof fieldSchema>;
 export type FieldType = Field['type'];
 export type RelationField = z.infer<typeof relationField>;
 export type Role = z.infer<typeof roleSchema>;
+export type RowRules = z.infer<typeof rowRulesSchema>;
+export type FieldRules = z.infer<typeof fieldRulesSchema>;
 export type Workflow = z.infer<typeof workflowSchema>;
 export type AuthSection = z.infer<typeof authSchema>;
+export type AiActions = z.infer<typeof aiActionsSchema>;
+export type AiActionName = keyof AiActions;

@@ -5,7 +5,7 @@ import type { Collection, Field } from './schema.ts';
 export type SortKey = { field: string; desc: boolean };
 export type SortParse = { ok: true; keys: SortKey[] } | { ok: false; message: string };
 
-export const SYSTEM_SORTABLE = ['id', 'createdAt', 'updatedAt'] as const;
+export const SYSTEM_SORTABLE = ['id', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy'] as const;
 export const MAX_SORT_KEYS = 5;
 
 export function isSortable(field: Field): boolean {
