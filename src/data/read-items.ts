@@ -19,6 +19,10 @@ export type ReadContext = {
   assertRead: (collection: string) => void;
   /** Which view of a collection this caller reads: drafts for editors, published items for readers. */
   viewOf: (cm: CollectionModel) => View;
+  /** With an "own" read rule: the creator id items must carry (null: the caller owns nothing). undefined: no such rule. */
+  ownerOf?: (cm: CollectionModel) => string | null | undefined;
+  /** Fields of a collection the caller may not see; they are removed from every item read. */
+  hiddenOf?: (cm: CollectionModel) => ReadonlySet<string>;
 };
 
 export function decodeRow(cm: CollectionModel, row: Record<string, unknown>, driver: StorageDriver): Item {
@@ -29,6 +33,8 @@ export function decodeRow(cm: CollectionModel, row: Record<string, unknown>, dri
   }
   item.createdAt = driver.decodeTimestamp(row.createdAt);
   item.updatedAt = driver.decodeTimestamp(row.updatedAt);
+  item.createdBy = row.createdBy ?? null;
+  item.updatedBy = row.updatedBy ?? null;
   return item;
 }
 
@@ -97,17 +103,35 @@ export async function loadByIds(ctx: ReadContext, cm: CollectionModel, ids: stri
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
     const chunk = ids.slice(i, i + ID_CHUNK);
     const table = ctx.viewOf(cm).table;
-    const rows = await byShape(
-      ctx.db,
-      `${ctx.driver.dialect}:rows:${table}:${chunk.length}`,
-      () => ctx.db.selectFrom(table).selectAll().where(TENANT_COLUMN, '=', ctx.tenantId).where('id', 'in', chunk),
-      [ctx.tenantId, ...chunk],
-    );
+    const owner = ctx.ownerOf?.(cm);
+    const rows =
+      owner === undefined
+        ? await byShape(
+            ctx.db,
+            `${ctx.driver.dialect}:rows:${table}:${chunk.length}`,
+            () => ctx.db.selectFrom(table).selectAll().where(TENANT_COLUMN, '=', ctx.tenantId).where('id', 'in', chunk),
+            [ctx.tenantId, ...chunk],
+          )
+        : owner === null
+          ? []
+          : await byShape(
+              ctx.db,
+              `${ctx.driver.dialect}:own-rows:${table}:${chunk.length}`,
+              () => ctx.db.selectFrom(table).selectAll().where(TENANT_COLUMN, '=', ctx.tenantId).where('id', 'in', chunk).where('createdBy', '=', owner),
+              [ctx.tenantId, ...chunk, owner],
+            );
     for (const r of rows) items.push(decodeRow(cm, r, ctx.driver));
   }
   await completeItems(ctx, cm, items, expand, sel);
-  for (const item of items) out.set(item.id as string, project(item, sel));
+  const hidden = ctx.hiddenOf?.(cm);
+  for (const item of items) out.set(item.id as string, project(conceal(item, hidden), sel));
   return out;
+}
+
+/** Removes the fields the caller may not see, in place. */
+export function conceal(item: Item, hidden: ReadonlySet<string> | undefined): Item {
+  if (hidden) for (const name of hidden) delete item[name];
+  return item;
 }
 
 /** Keeps the selected fields (id always). Returns the item itself when everything is selected. */

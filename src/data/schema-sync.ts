@@ -12,6 +12,8 @@ import { createApiKeyTable } from './api-key-table.ts';
 import { createJobTable } from './queue/db-queue.ts';
 import { createWebhookTables } from './webhooks/tables.ts';
 import { createMediaTable } from './media/media-table.ts';
+import { createAiTables } from './ai/ai-tables.ts';
+import { columnsOf } from './table-columns.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, constraintName, type AppModel, type CollectionModel, type FieldModel } from './model.ts';
 
 export type Layout = Record<string, Record<string, string>>;
@@ -81,6 +83,7 @@ export async function ensureSchema(driver: StorageDriver, model: AppModel): Prom
     await createSystemTables(trx, driver);
     const row = await trx.selectFrom(SYSTEM_TABLES.settings).select('value').where('key', '=', 'layout').executeTakeFirst();
     if (row) {
+      await addOwnerColumns(trx, driver, model);
       const differences = diffLayouts(JSON.parse(row.value as string) as Layout, layout);
       if (differences.length) throw new LayoutMismatchError(differences);
       return { created: false };
@@ -90,6 +93,23 @@ export async function ensureSchema(driver: StorageDriver, model: AppModel): Prom
     await recordVersion(trx, driver, model.spec, { author: 'kiln start', plan: [] });
     return { created: true };
   });
+}
+
+/**
+ * Tables created before items recorded their creator gain the `createdBy` and `updatedBy` system
+ * columns in place (null for existing items: nobody is known to own them). They are system columns,
+ * outside the layout, so this is an upgrade of Kiln's own bookkeeping, never a spec change to gate.
+ */
+export async function addOwnerColumns(trx: AnyDB, driver: StorageDriver, model: AppModel): Promise<void> {
+  for (const cm of model.collections.values()) {
+    for (const table of cm.live ? [cm.table, cm.live.table] : [cm.table]) {
+      const have = await columnsOf(trx, driver, table);
+      if (have.size === 0 || have.has('createdBy')) continue;
+      await trx.schema.alterTable(table).addColumn('createdBy', 'text').execute();
+      if (!have.has('updatedBy')) await trx.schema.alterTable(table).addColumn('updatedBy', 'text').execute();
+      await trx.schema.createIndex(constraintName('ix', table, 'createdBy')).ifNotExists().on(table).columns([TENANT_COLUMN, 'createdBy', 'id']).execute();
+    }
+  }
 }
 
 /** Creates tables, join tables, indexes and constraints for the given collections of `model`. */
@@ -154,6 +174,7 @@ export async function createSystemTables(trx: AnyDB, driver: StorageDriver): Pro
   await createScheduleTable(trx, driver);
   await createApiKeyTable(trx, driver);
   await createWebhookTables(trx, driver);
+  await createAiTables(trx, driver);
 }
 
 export type VersionRecord = { author: string; plan: unknown };
@@ -182,7 +203,9 @@ export async function createTable(trx: AnyDB, driver: StorageDriver, cm: Collect
     .addColumn('id', sql.raw(driver.idType), (c) => c.primaryKey())
     .addColumn(TENANT_COLUMN, sql.raw(driver.idType), (c) => c.notNull().references(`${SYSTEM_TABLES.tenants}.id`))
     .addColumn('createdAt', sql.raw(driver.timestampType), (c) => c.notNull())
-    .addColumn('updatedAt', sql.raw(driver.timestampType), (c) => c.notNull());
+    .addColumn('updatedAt', sql.raw(driver.timestampType), (c) => c.notNull())
+    .addColumn('createdBy', 'text')
+    .addColumn('updatedBy', 'text');
   for (const fm of cm.columns) {
     t = t.addColumn(fm.name, sql.raw(driver.columnType(fm.field)), (c) => (fm.field.required ? c.notNull() : c));
   }
@@ -202,6 +225,8 @@ export async function createTable(trx: AnyDB, driver: StorageDriver, cm: Collect
 
 export async function createIndexes(trx: AnyDB, driver: StorageDriver, cm: CollectionModel, exec: Exec = plain, table = cm.table): Promise<void> {
   await exec(trx.schema.createIndex(constraintName('ix', table, 'createdAt')).on(table).columns([TENANT_COLUMN, 'createdAt', 'id']));
+  // "own" row rules read a caller's items of one tenant.
+  await exec(trx.schema.createIndex(constraintName('ix', table, 'createdBy')).on(table).columns([TENANT_COLUMN, 'createdBy', 'id']));
   for (const fm of cm.columns) {
     const f = fm.field;
     if (f.unique) {

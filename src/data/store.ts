@@ -2,16 +2,18 @@
 // to every statement, checks the caller's access, and runs each write as one transaction, so no
 // route (or CLI command, or builder) can forget any of them.
 import type { Action, Spec } from '../spec/schema.ts';
-import { actsIn, can, rolesOf, type Actor } from './access.ts';
+import { accessOf, actsIn, can, ownerId, rolesOf, type Actor } from './access.ts';
 import type { StorageDriver } from './driver.ts';
 import { DataError, invalidQuery, notFound } from './errors.ts';
-import { searchTerms, type SearchHit } from './search/search-index.ts';
+import { searchTerms, type SearchHit, type SearchScope } from './search/search-index.ts';
 import { newId } from './ids.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel, type View } from './model.ts';
-import { collectionsReached, compileFilter } from './query/filter.ts';
+import { collectionsReached, compileFilter, fieldsReached } from './query/filter.ts';
 import { afterCursor, decodeCursor, encodeCursor, keysWithId, sortColumnEncoder } from './query/cursor.ts';
-import { parseListQuery, parseReadQuery } from './query/list-query.ts';
-import { completeItems, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
+import { parseListQuery, parseReadQuery, type ExpandTree, type FieldSelection } from './query/list-query.ts';
+import { completeItems, conceal, decodeRow, loadByIds, project, type Executor, type Item, type ReadContext } from './read-items.ts';
+import { visibleHits, visibleMatch, visibleSearchable } from './search/visible-search.ts';
+import type { SortKey } from '../spec/sort.ts';
 import { ensureSchema } from './schema-sync.ts';
 import { isSearchable, searchDoc } from './search/search-docs.ts';
 import { checkBody, type WriteValues } from './write-values.ts';
@@ -118,37 +120,99 @@ export class Store {
     return cm;
   }
 
-  /** Throws unless the actor may take the action on the collection (for early checks; every store call checks again). */
-  authorize(actor: Actor, action: Action, collection: string): void {
-    this.#authorize(actor, action, collection);
+  /**
+   * Throws unless the actor may take the action on the collection (for early checks; every store
+   * call checks again). Without a tenant, a person's roles in all their tenants count.
+   */
+  authorize(actor: Actor, action: Action, collection: string, tenant?: string): void {
+    this.#authorize(actor, action, collection, tenant);
   }
 
-  #authorize(actor: Actor, action: Action, collection: string) {
-    if (can(this.spec, actor, action, collection)) return;
+  #authorize(actor: Actor, action: Action, collection: string, tenant?: string) {
+    if (can(this.spec, actor, action, collection, tenant)) return;
     if (actor.kind === 'anonymous') throw new DataError('unauthenticated', `Sign in to ${action} ${collection}`);
     throw new DataError('forbidden', `You may not ${action} ${collection}`);
   }
 
   async #enter(scope: Scope, collection: string, action: Action): Promise<{ cm: CollectionModel; tenantId: string }> {
     const cm = this.#collection(collection);
-    this.#authorize(scope.actor, action, collection);
+    this.#authorize(scope.actor, action, collection, scope.tenant);
     return { cm, tenantId: await this.tenantIdFor(scope) };
   }
 
-  /** Readers without edit rights on a collection with a workflow only ever see its published view. */
-  viewFor(actor: Actor, cm: CollectionModel): View {
-    return cm.live && !can(this.spec, actor, 'update', cm.name) ? cm.live : cm.working;
+  /**
+   * What of a collection the actor reads in a tenant: the view (readers without edit rights on a
+   * collection with a workflow, and roles with the "published" rule, only ever see its published
+   * view) and, with an "own" rule, the creator items must have (null: the caller owns nothing).
+   */
+  readPlan(actor: Actor, cm: CollectionModel, tenant?: string): { view: View; owner: string | null | undefined } {
+    const access = accessOf(this.spec, actor, tenant);
+    const rows = access.rows('read', cm.name);
+    if (rows === 'published' || (cm.live && access.rows('update', cm.name) === null)) return { view: cm.live ?? cm.working, owner: undefined };
+    return { view: cm.working, owner: rows === 'own' ? ownerId(actor) : undefined };
   }
 
+  viewFor(actor: Actor, cm: CollectionModel, tenant?: string): View {
+    return this.readPlan(actor, cm, tenant).view;
+  }
+
+  /** How reads for this caller look: their views, row rules and hidden fields ("working": the full items, for the log). */
   #readContext(db: Executor, scope: Scope, tenantId: string, views: 'caller' | 'working' = 'caller'): ReadContext {
+    const base = { db, driver: this.driver, model: this.model, tenantId };
+    if (views === 'working') return { ...base, assertRead: () => {}, viewOf: (cm) => cm.working };
+    const access = accessOf(this.spec, scope.actor, scope.tenant);
     return {
-      db,
-      driver: this.driver,
-      model: this.model,
-      tenantId,
-      assertRead: (c) => this.#authorize(scope.actor, 'read', c),
-      viewOf: views === 'working' ? (cm) => cm.working : (cm) => this.viewFor(scope.actor, cm),
+      ...base,
+      assertRead: (c) => this.#authorize(scope.actor, 'read', c, scope.tenant),
+      viewOf: (cm) => this.readPlan(scope.actor, cm, scope.tenant).view,
+      ownerOf: (cm) => this.readPlan(scope.actor, cm, scope.tenant).owner,
+      hiddenOf: (cm) => access.hidden(cm.name),
     };
+  }
+
+  /** Refuses query parameters that would read a field hidden from the caller. */
+  #checkVisible(scope: Scope, cm: CollectionModel, q: { expand: ExpandTree; fields: FieldSelection; sort?: SortKey[] }) {
+    const access = accessOf(this.spec, scope.actor, scope.tenant);
+    const refuse = (param: string, c: CollectionModel, f: string) => invalidQuery(param, `"${f}" is not a field of ${c.name} that you may read`);
+    for (const k of q.sort ?? []) if (access.hidden(cm.name).has(k.field)) throw refuse('sort', cm, k.field);
+    const walk = (c: CollectionModel, expand: ExpandTree | undefined, sel: FieldSelection) => {
+      const hidden = access.hidden(c.name);
+      for (const name of sel?.own ?? []) if (hidden.has(name)) throw refuse('fields', c, name);
+      const names = new Set([...(expand?.keys() ?? []), ...(sel?.nested.keys() ?? [])]);
+      for (const name of names) {
+        if (hidden.has(name)) throw refuse(expand?.has(name) ? 'expand' : 'fields', c, name);
+        const target = this.model.collections.get((c.fields.get(name)!.field as { to: string }).to)!;
+        walk(target, expand?.get(name), sel?.nested.get(name));
+      }
+    };
+    walk(cm, q.expand, q.fields);
+  }
+
+  /** The item as this caller may see it: a copy without its hidden fields (the original goes to the log). */
+  #shown(scope: Scope, cm: CollectionModel, item: Item): Item {
+    const hidden = accessOf(this.spec, scope.actor, scope.tenant).hidden(cm.name);
+    return hidden.size ? conceal({ ...item }, hidden) : item;
+  }
+
+  /** A write naming a field the caller's roles may not write is refused, naming each such field. */
+  #guardReadOnly(scope: Scope, cm: CollectionModel, body: unknown, action: 'create' | 'update') {
+    if (typeof body !== 'object' || body === null) return;
+    const readOnly = accessOf(this.spec, scope.actor, scope.tenant).readOnly(action, cm.name);
+    const named = Object.keys(body).filter((k) => readOnly.has(k));
+    if (named.length) throw new DataError('forbidden', `Your role may not write ${named.map((n) => `"${n}"`).join(', ')} of ${cm.name} items`, named.map((field) => ({ field, detail: 'is read-only for your role' })));
+  }
+
+  /**
+   * With an "own" rule for the action, only the item's creator may take it. Someone else's item is a
+   * 403 when the caller may read it, and a 404 when they may not even see it (an "own" read rule).
+   */
+  async #guardOwner(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string, action: 'update' | 'delete') {
+    if (accessOf(this.spec, scope.actor, scope.tenant).rows(action, cm.name) !== 'own') return;
+    const row = await trx.selectFrom(cm.table).select('createdBy').where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const me = ownerId(scope.actor);
+    if (row && me !== null && row.createdBy === me) return;
+    if (!row || this.readPlan(scope.actor, cm, scope.tenant).owner !== undefined) throw notFound(`No ${cm.name} item "${id}"`);
+    throw new DataError('forbidden', `Your role may ${action} only the ${cm.name} items you created`);
   }
 
   // ---- reads ----
@@ -156,19 +220,31 @@ export class Store {
   async list(scope: Scope, collection: string, rawQuery: Record<string, unknown> = {}): Promise<ListResult> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'read');
     const q = parseListQuery(rawQuery, cm, this.model);
+    this.#checkVisible(scope, cm, q);
+    const access = accessOf(this.spec, scope.actor, scope.tenant);
     const keys = keysWithId(q.sort);
-    const view = this.viewFor(scope.actor, cm);
+    const { view, owner } = this.readPlan(scope.actor, cm, scope.tenant);
     const t = view.table;
     let query = this.driver.db.selectFrom(t).selectAll(t).where(`${t}.${TENANT_COLUMN}`, '=', tenantId);
+    if (owner !== undefined) query = owner === null ? query.where((eb) => eb.lit(false)) : query.where(`${t}.createdBy`, '=', owner);
     if (q.filter) {
       const filter = q.filter;
       // A filter along a relation reveals the related items' values, so it needs read access there too.
-      for (const c of collectionsReached(filter)) this.#authorize(scope.actor, 'read', c);
-      query = query.where((eb) => compileFilter(eb, filter, cm, { tenantId, driver: this.driver, viewOf: (c) => this.viewFor(scope.actor, c) }));
+      for (const c of collectionsReached(filter)) this.#authorize(scope.actor, 'read', c, scope.tenant);
+      for (const { collection: c, field } of fieldsReached(filter, cm)) {
+        if (access.hidden(c.name).has(field)) throw invalidQuery('filter', `"${field}" is not a field of ${c.name} that you may read`);
+      }
+      const plan = (c: CollectionModel) => this.readPlan(scope.actor, c, scope.tenant);
+      query = query.where((eb) => compileFilter(eb, filter, cm, { tenantId, driver: this.driver, viewOf: (c) => plan(c).view, ownerOf: (c) => plan(c).owner }));
     }
     if (q.search) {
       const terms = q.search;
-      query = query.where((eb) => this.driver.search.matching(eb, `${t}.id`, tenantId, cm.name, terms, view.kind));
+      const hidden = access.hidden(cm.name);
+      const visible = visibleSearchable(cm, hidden);
+      if (visible.length === 0) throw invalidQuery('search', `${cm.name} has no searchable fields that you may read`);
+      // The index mixes every searchable field; with some hidden, only the visible ones are matched.
+      if ([...cm.fields.values()].some((fm) => fm.field.searchable && hidden.has(fm.name))) query = query.where((eb) => visibleMatch(eb, this.driver, t, visible, terms));
+      else query = query.where((eb) => this.driver.search.matching(eb, `${t}.id`, tenantId, cm.name, terms, view.kind));
     }
     const countQuery = query;
     if (q.cursor !== undefined) {
@@ -176,7 +252,7 @@ export class Store {
       query = query.where((eb) => afterCursor(eb, t, keys, values, sortColumnEncoder(cm, this.driver)));
     }
     for (const k of keys) {
-      const nullable = k.field !== 'id' && k.field !== 'createdAt' && k.field !== 'updatedAt' && !cm.fields.get(k.field)!.field.required;
+      const nullable = k.field === 'createdBy' || k.field === 'updatedBy' || (k.field !== 'id' && k.field !== 'createdAt' && k.field !== 'updatedAt' && !cm.fields.get(k.field)!.field.required);
       query = query.orderBy(`${t}.${k.field}`, (ob) => {
         const dir = k.desc ? ob.desc() : ob.asc();
         return nullable ? (k.desc ? dir.nullsLast() : dir.nullsFirst()) : dir;
@@ -187,6 +263,8 @@ export class Store {
     const items = rows.slice(0, q.limit).map((r) => decodeRow(cm, r, this.driver));
     const next = more ? encodeCursor(keys, items[items.length - 1]) : null;
     await completeItems(this.#readContext(this.driver.db, scope, tenantId), cm, items, q.expand, q.fields);
+    const hidden = access.hidden(cm.name);
+    for (const item of items) conceal(item, hidden);
     const meta: ListResult['meta'] = { next_cursor: next };
     if (q.totalCount) {
       const row = await countQuery.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
@@ -198,6 +276,7 @@ export class Store {
   async get(scope: Scope, collection: string, id: string, rawQuery: Record<string, unknown> = {}): Promise<Item> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'read');
     const q = parseReadQuery(rawQuery, cm, this.model);
+    this.#checkVisible(scope, cm, q);
     const item = ID_PATTERN.test(id) ? (await loadByIds(this.#readContext(this.driver.db, scope, tenantId), cm, [id], q.expand, q.fields)).get(id) : undefined;
     if (!item) throw notFound(`No ${collection} item "${id}"`);
     return item;
@@ -210,20 +289,38 @@ export class Store {
     if (terms.length === 0) throw invalidQuery('q', 'needs at least one word');
     const names = options.collections ?? [...this.model.collections.keys()];
     for (const n of names) if (!this.model.collections.has(n)) throw invalidQuery('collections', `"${n}" is not a collection`);
-    const readable = names.filter((n) => isSearchable(this.model.collections.get(n)!) && can(this.spec, scope.actor, 'read', n));
-    const scopes = readable.map((n) => ({ collection: n, view: this.viewFor(scope.actor, this.model.collections.get(n)!).kind }));
+    const access = accessOf(this.spec, scope.actor, scope.tenant);
+    const readable = names.filter((n) => isSearchable(this.model.collections.get(n)!) && access.rows('read', n) !== null);
     if (options.collections && readable.length < names.length) {
       const n = names.find((x) => !readable.includes(x))!;
       if (!isSearchable(this.model.collections.get(n)!)) throw invalidQuery('collections', `${n} has no searchable fields`);
-      this.#authorize(scope.actor, 'read', n);
+      this.#authorize(scope.actor, 'read', n, scope.tenant);
     }
-    return this.driver.search.query(this.driver.db, tenantId, scopes, terms, options.limit ?? 20);
+    const limit = options.limit ?? 20;
+    const scopes: SearchScope[] = [];
+    const restricted: Promise<SearchHit[]>[] = [];
+    for (const n of readable) {
+      const cm = this.model.collections.get(n)!;
+      const { view, owner } = this.readPlan(scope.actor, cm, scope.tenant);
+      if (owner === null) continue;
+      const hidden = access.hidden(n);
+      if ([...cm.fields.values()].some((fm) => fm.field.searchable && hidden.has(fm.name))) {
+        const visible = visibleSearchable(cm, hidden);
+        if (visible.length) restricted.push(visibleHits(this.driver.db, this.driver, cm, view, tenantId, terms, visible, owner, limit));
+        continue;
+      }
+      scopes.push({ collection: n, view: view.kind, ...(owner !== undefined && { owned: { table: view.table, by: owner } }) });
+    }
+    const hits = await this.driver.search.query(this.driver.db, tenantId, scopes, terms, limit);
+    for (const more of await Promise.all(restricted)) hits.push(...more);
+    return hits.slice(0, limit);
   }
 
   // ---- writes ----
 
   async create(scope: Scope, collection: string, body: unknown): Promise<Item> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'create');
+    this.#guardReadOnly(scope, cm, body, 'create');
     const now = new Date().toISOString();
     const values = checkBody(cm, body, 'create', now);
     this.#guardState(scope.actor, cm, values, 'create');
@@ -232,13 +329,14 @@ export class Store {
       await this.#deriveSlugs(trx, cm, tenantId, values);
       await this.#checkTargets(trx, cm, tenantId, values);
       await checkMediaRefs(trx, this.driver, cm, { id: tenantId, slug: scope.tenant }, values);
-      const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(now), updatedAt: this.driver.encodeTimestamp(now) };
+      const by = ownerId(scope.actor);
+      const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(now), updatedAt: this.driver.encodeTimestamp(now), createdBy: by, updatedBy: by };
       for (const [name, v] of values.columns) row[name] = v === null ? null : cm.fields.get(name)!.encode(v);
       await trx.insertInto(cm.table).values(row).execute();
       await this.#writeLinks(trx, cm, tenantId, id, values.lists);
       const item = await this.#recorded(trx, scope, cm, tenantId, id, 'create', now);
       if (cm.live && item[cm.live.workflow.field] === cm.live.workflow.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
-      return item;
+      return this.#shown(scope, cm, item);
     });
   }
 
@@ -248,17 +346,19 @@ export class Store {
 
   async #update(scope: Scope, collection: string, id: string, body: unknown, type: 'update' | 'restore'): Promise<Item> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'update');
+    this.#guardReadOnly(scope, cm, body, 'update');
     const now = new Date().toISOString();
     const values = checkBody(cm, body, 'update', now);
     if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
     if (type === 'restore' && cm.live) values.columns.delete(cm.live.workflow.field);
     this.#guardState(scope.actor, cm, values, 'update');
     return this.#write(cm, async (trx) => {
+      await this.#guardOwner(trx, scope, cm, tenantId, id, 'update');
       await this.#checkTargets(trx, cm, tenantId, values);
       await checkMediaRefs(trx, this.driver, cm, { id: tenantId, slug: scope.tenant }, values);
       const wf = cm.live?.workflow;
       const before = wf && values.columns.has(wf.field) ? await trx.selectFrom(cm.table).select(wf.field).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst() : undefined;
-      const set: Record<string, unknown> = { updatedAt: this.driver.encodeTimestamp(now) };
+      const set: Record<string, unknown> = { updatedAt: this.driver.encodeTimestamp(now), updatedBy: ownerId(scope.actor) };
       for (const [name, v] of values.columns) set[name] = v === null ? null : cm.fields.get(name)!.encode(v);
       const r = await trx.updateTable(cm.table).set(set).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw notFound(`No ${collection} item "${id}"`);
@@ -269,7 +369,7 @@ export class Store {
         if (item[wf.field] === wf.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
         else if (before[wf.field] === wf.publish) await this.#unpublish(trx, scope, cm, tenantId, id, now);
       }
-      return item;
+      return this.#shown(scope, cm, item);
     });
   }
 
@@ -277,6 +377,7 @@ export class Store {
     const { cm, tenantId } = await this.#enter(scope, collection, 'delete');
     if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
     await this.#write(cm, async (trx) => {
+      await this.#guardOwner(trx, scope, cm, tenantId, id, 'delete');
       for (const ref of cm.referencedBy) {
         const other = this.model.collections.get(ref.collection)!;
         for (const view of other.live ? [other.working, other.live] : [other.working]) {
@@ -301,7 +402,7 @@ export class Store {
       await this.#record(trx, { tenantId, collection, itemId: id, type: 'delete', actor: actorName(scope.actor), at: now, data: null });
       if (isSearchable(cm)) await this.driver.search.remove(trx, collection, id);
       for (const l of listing) {
-        const items = await loadByIds(this.#readContext(trx, scope, tenantId), l.cm, [...new Set(l.ids)], new Map(), undefined);
+        const items = await loadByIds(this.#readContext(trx, scope, tenantId, 'working'), l.cm, [...new Set(l.ids)], new Map(), undefined);
         for (const item of items.values()) {
           await this.#record(trx, { tenantId, collection: l.cm.name, itemId: item.id as string, type: 'update', actor: actorName(scope.actor), at: now, data: item });
         }
@@ -314,9 +415,16 @@ export class Store {
   async #events(scope: Scope, collection: string, id: string): Promise<{ cm: CollectionModel; tenantId: string; events: ContentEvent[] }> {
     const { cm, tenantId } = await this.#enter(scope, collection, 'read');
     // Revisions hold drafts, which readers of a collection with a workflow never see.
-    if (cm.live) this.#authorize(scope.actor, 'update', collection);
+    const plan = this.readPlan(scope.actor, cm, scope.tenant);
+    if (cm.live) {
+      this.#authorize(scope.actor, 'update', collection, scope.tenant);
+      if (plan.view.kind === 'live') throw new DataError('forbidden', `Your role reads only the published ${collection} items, not their revisions`);
+    }
     const events = ID_PATTERN.test(id) ? await itemEvents(this.driver.db, this.driver, tenantId, id) : [];
-    if (events.length === 0) throw notFound(`No ${collection} item "${id}"`);
+    // With an "own" read rule, the history of an item is its creator's: the first event names them.
+    if (events.length === 0 || (plan.owner !== undefined && (plan.owner === null || events[0].actor !== actorName(scope.actor)))) throw notFound(`No ${collection} item "${id}"`);
+    const hidden = accessOf(this.spec, scope.actor, scope.tenant).hidden(collection);
+    if (hidden.size) for (const e of events) if (e.data) e.data = conceal({ ...e.data }, hidden);
     return { cm, tenantId, events };
   }
 
@@ -353,7 +461,9 @@ export class Store {
     const e = await this.revision(scope, collection, id, revision);
     if (e.data === null) throw new DataError('conflict', `Revision ${revision} records no content (a deletion or an unpublish); restore another one`);
     const cm = this.#collection(collection);
-    const body = Object.fromEntries(Object.entries(e.data).filter(([k]) => cm.fields.has(k)));
+    // Fields the caller may not write keep their current values.
+    const readOnly = accessOf(this.spec, scope.actor, scope.tenant).readOnly('update', collection);
+    const body = Object.fromEntries(Object.entries(e.data).filter(([k]) => cm.fields.has(k) && !readOnly.has(k)));
     return this.#update(scope, collection, id, body, 'restore');
   }
 
@@ -390,10 +500,10 @@ export class Store {
   }
 
   /** The transitions this actor may take from a state. */
-  transitionsFrom(actor: Actor, cm: CollectionModel, from: string): string[] {
+  transitionsFrom(actor: Actor, cm: CollectionModel, from: string, tenant?: string): string[] {
     const wf = cm.live?.workflow;
     if (!wf) return [];
-    const roles = actor.kind === 'root' ? undefined : new Set(rolesOf(actor));
+    const roles = actor.kind === 'root' ? undefined : new Set(rolesOf(actor, tenant));
     const out = new Set<string>();
     for (const t of wf.transitions) {
       const froms = Array.isArray(t.from) ? t.from : [t.from];
@@ -417,18 +527,20 @@ export class Store {
       const row = await trx.selectFrom(cm.table).select(wf.field).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound(`No ${collection} item "${id}"`);
       const from = row[wf.field] as string;
-      const allowed = this.transitionsFrom(scope.actor, cm, from);
+      // A role that edits only its own items moves only those; a role without edit rights (a reviewer) is governed by the workflow alone.
+      await this.#guardOwner(trx, scope, cm, tenantId, id, 'update');
+      const allowed = this.transitionsFrom(scope.actor, cm, from, scope.tenant);
       if (!allowed.includes(to)) {
         const any = this.transitionsFrom({ kind: 'root' }, cm, from).includes(to);
         const detail = allowed.length ? `allowed from "${from}": ${allowed.join(', ')}` : `no transition from "${from}" is open to you`;
         if (any && scope.actor.kind === 'anonymous') throw new DataError('unauthenticated', `Sign in to move ${collection} items from "${from}" to "${to}"`, [{ field: 'to', detail }]);
         throw new DataError(any ? 'forbidden' : 'conflict', any ? `Your role may not move ${collection} items from "${from}" to "${to}"` : `There is no transition from "${from}" to "${to}"`, [{ field: 'to', detail }]);
       }
-      await trx.updateTable(cm.table).set({ [wf.field]: to, updatedAt: this.driver.encodeTimestamp(now) }).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
+      await trx.updateTable(cm.table).set({ [wf.field]: to, updatedAt: this.driver.encodeTimestamp(now), updatedBy: ownerId(scope.actor) }).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
       const item = await this.#recorded(trx, scope, cm, tenantId, id, 'transition', now);
       if (to === wf.publish) await this.#publish(trx, scope, cm, tenantId, item, now);
       else if (from === wf.publish) await this.#unpublish(trx, scope, cm, tenantId, id, now);
-      return item;
+      return this.#shown(scope, cm, item);
     });
   }
 
@@ -444,13 +556,14 @@ export class Store {
     const at = typeof input.at === 'string' ? normalizeDatetime(input.at) : undefined;
     if (!at) problems.push({ field: 'at', detail: 'must be an ISO 8601 date-time with a time zone, such as 2026-01-31T09:30:00Z' });
     if (problems.length) throw new DataError('invalid_body', 'The schedule has invalid fields', problems);
-    if (!states.some((from) => this.transitionsFrom(scope.actor, cm, from).includes(to as string))) {
+    if (!states.some((from) => this.transitionsFrom(scope.actor, cm, from, scope.tenant).includes(to as string))) {
       throw new DataError('forbidden', `Your role may not move ${collection} items to "${to as string}"`, [{ field: 'to', detail: 'no transition into this state is open to you' }]);
     }
     if (!ID_PATTERN.test(id)) throw notFound(`No ${collection} item "${id}"`);
     return this.driver.db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom(cm.table).select('id').where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (!exists) throw notFound(`No ${collection} item "${id}"`);
+      await this.#guardOwner(trx, scope, cm, tenantId, id, 'update');
       return addSchedule(trx, this.driver, this.queue, { tenantId, collection, item: id, to: to as string, at: at!, actor: scope.actor });
     });
   }
@@ -477,7 +590,14 @@ export class Store {
     const live = cm.live!;
     const id = item.id as string;
     await trx.deleteFrom(live.table).where(TENANT_COLUMN, '=', tenantId).where('id', '=', id).execute();
-    const row: Record<string, unknown> = { id, [TENANT_COLUMN]: tenantId, createdAt: this.driver.encodeTimestamp(item.createdAt as string), updatedAt: this.driver.encodeTimestamp(item.updatedAt as string) };
+    const row: Record<string, unknown> = {
+      id,
+      [TENANT_COLUMN]: tenantId,
+      createdAt: this.driver.encodeTimestamp(item.createdAt as string),
+      updatedAt: this.driver.encodeTimestamp(item.updatedAt as string),
+      createdBy: item.createdBy ?? null,
+      updatedBy: item.updatedBy ?? null,
+    };
     for (const fm of cm.columns) row[fm.name] = item[fm.name] === null ? null : fm.encode(item[fm.name]);
     await trx.insertInto(live.table).values(row).execute();
     for (const fm of cm.lists) {
@@ -512,7 +632,8 @@ export class Store {
 
   /** Reads the written item back and appends its state to the event log, in the write's transaction. */
   async #recorded(trx: Executor, scope: Scope, cm: CollectionModel, tenantId: string, id: string, type: EventType, at: string): Promise<Item> {
-    const ctx = this.#readContext(trx, scope, tenantId);
+    // The log holds the whole working state whoever wrote it; callers get #shown copies.
+    const ctx = this.#readContext(trx, scope, tenantId, 'working');
     const item = (await loadByIds(ctx, cm, [id], new Map(), undefined)).get(id)!;
     await this.#record(trx, { tenantId, collection: cm.name, itemId: id, type, actor: actorName(scope.actor), at, data: item });
     const doc = searchDoc(cm, tenantId, item);

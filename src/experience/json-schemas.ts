@@ -78,6 +78,8 @@ export function itemSchema(cm: CollectionModel): JsonSchema {
   }
   properties.createdAt = { type: 'string', format: 'date-time' };
   properties.updatedAt = { type: 'string', format: 'date-time' };
+  properties.createdBy = { type: ['string', 'null'], description: 'Who created the item (a user or API key id); null when created by the root token.' };
+  properties.updatedBy = { type: ['string', 'null'], description: 'Who last changed the item.' };
   return { type: 'object', properties, required: ['id'] };
 }
 

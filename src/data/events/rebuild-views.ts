@@ -44,6 +44,9 @@ async function writeView(trx: AnyDB, driver: StorageDriver, model: AppModel, cm:
         [TENANT_COLUMN]: e.tenantId,
         createdAt: driver.encodeTimestamp(d.createdAt as string),
         updatedAt: driver.encodeTimestamp(d.updatedAt as string),
+        // States logged before items recorded their creator have none.
+        createdBy: d.createdBy ?? null,
+        updatedBy: d.updatedBy ?? null,
       };
       for (const fm of cm.columns) {
         const v = d[fm.name];

@@ -10,7 +10,7 @@ import { diffSpecs, worstClass, type SpecChange } from '../../spec/diff.ts';
 import type { AnyDB, StorageDriver } from '../driver.ts';
 import { SYSTEM_TABLES, TENANT_COLUMN, buildModel, constraintName, type AppModel, type CollectionModel, type FieldModel, type View } from '../model.ts';
 import { decodeRow } from '../read-items.ts';
-import { addForeignKeys, createCollections, createIndexes, createJoinTable, createTable, layoutOf, lockSchema, recordVersion, type Exec } from '../schema-sync.ts';
+import { addForeignKeys, addOwnerColumns, createCollections, createIndexes, createJoinTable, createTable, layoutOf, lockSchema, recordVersion, type Exec } from '../schema-sync.ts';
 import { convertValue } from './convert.ts';
 import { reindex } from '../search/search-docs.ts';
 import { appendEvents, type NewEvent } from '../events/event-log.ts';
@@ -80,6 +80,8 @@ export async function migrate(driver: StorageDriver, target: Spec, options: Migr
       await lockSchema(trx, driver);
       const latest = await currentVersion(driver, trx);
       if (latest?.version !== current.version) throw new Error('another migration was applied meanwhile; run again to plan against it');
+      // A database from before items recorded their creator gains the columns first, so copies keep them.
+      await addOwnerColumns(trx, driver, before);
       await run.execute(trx, current.version + 1);
       if (report.failures.length) throw new Rollback();
       await reindex(trx, driver, after);
@@ -354,7 +356,7 @@ class Run {
       for (const row of rows) {
         const item = decodeRow(oldCm, row, this.driver);
         for (const [name, l] of oldLinks) item[name] = l.get(row.id as string) ?? [];
-        const next: Record<string, unknown> = { id: row.id, [TENANT_COLUMN]: row[TENANT_COLUMN], createdAt: row.createdAt, updatedAt: row.updatedAt };
+        const next: Record<string, unknown> = { id: row.id, [TENANT_COLUMN]: row[TENANT_COLUMN], createdAt: row.createdAt, updatedAt: row.updatedAt, createdBy: row.createdBy ?? null, updatedBy: row.updatedBy ?? null };
         const state: Record<string, unknown> = { id: row.id };
         let fits = true;
         const rowLinks: [string, Record<string, unknown>][] = [];
@@ -375,6 +377,8 @@ class Run {
         out.push(next);
         state.createdAt = item.createdAt;
         state.updatedAt = item.updatedAt;
+        state.createdBy = item.createdBy;
+        state.updatedBy = item.updatedBy;
         // The log records the converted state, so the views can be rebuilt from it under the new spec.
         events.push({ tenantId: row[TENANT_COLUMN] as string, collection: cm.name, itemId: row.id as string, type: to.kind === 'live' ? 'migrate_live' : 'migrate', actor: this.options.author ?? 'kiln migrate', at: this.now, data: state });
         for (const [jt, link] of rowLinks) {

@@ -25,6 +25,7 @@ export function encodeCursor(keys: SortKey[], item: Record<string, unknown>): st
 function fieldOf(cm: CollectionModel, name: string): Field {
   if (name === 'id') return { type: 'relation', to: cm.name };
   if (name === 'createdAt' || name === 'updatedAt') return { type: 'datetime' };
+  if (name === 'createdBy' || name === 'updatedBy') return { type: 'string' };
   return cm.fields.get(name)!.field;
 }
 
@@ -60,7 +61,7 @@ export function afterCursor(eb: EB, table: string, keys: SortKey[], values: unkn
 
 export function sortColumnEncoder(cm: CollectionModel, driver: StorageDriver): (field: string, v: unknown) => unknown {
   return (field, v) => {
-    if (field === 'id') return v;
+    if (field === 'id' || field === 'createdBy' || field === 'updatedBy') return v;
     if (field === 'createdAt' || field === 'updatedAt') return driver.encodeTimestamp(v as string);
     return cm.fields.get(field)!.encode(v);
   };

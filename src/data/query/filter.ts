@@ -25,6 +25,8 @@ export type Condition =
 // The system columns, described as fields so they are checked like any other.
 const ID_FIELD = (to: string): Field => ({ type: 'relation', to });
 const TIMESTAMP_FIELD: Field = { type: 'datetime', required: true };
+const OWNER_FIELD: Field = { type: 'string', max: 500 };
+const OWNER_COLUMNS = new Set(['createdBy', 'updatedBy']);
 
 const TEXTUAL = new Set(['string', 'text', 'richtext', 'slug', 'email', 'url', 'media']);
 const ORDERED = new Set(['string', 'text', 'slug', 'email', 'url', 'integer', 'number', 'decimal', 'date', 'datetime']);
@@ -71,9 +73,9 @@ function parseGroup(node: Record<string, unknown>, cm: CollectionModel, ctx: Ctx
 function parsePath(path: string[], value: unknown, cm: CollectionModel, ctx: Ctx, at: string, depth: number, hops: Hop[]): Condition {
   const [name, ...rest] = path;
   const fm = cm.fields.get(name);
-  if (name === 'id' || name === 'createdAt' || name === 'updatedAt') {
+  if (name === 'id' || name === 'createdAt' || name === 'updatedAt' || OWNER_COLUMNS.has(name)) {
     if (rest.length) throw invalidQuery(at, `"${name}" has no fields to follow`);
-    return parseOps(value, name === 'id' ? ID_FIELD(cm.name) : TIMESTAMP_FIELD, name, undefined, ctx, at, hops);
+    return parseOps(value, name === 'id' ? ID_FIELD(cm.name) : OWNER_COLUMNS.has(name) ? OWNER_FIELD : TIMESTAMP_FIELD, name, undefined, ctx, at, hops);
   }
   if (!fm) throw invalidQuery(at, `"${name}" is not a field of ${cm.name}`);
   const field = fm.field;
@@ -162,7 +164,13 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 type EB = ExpressionBuilder<Record<string, Record<string, unknown>>, string>;
 
-export type CompileContext = { tenantId: string; driver: StorageDriver; viewOf: (cm: CollectionModel) => View };
+export type CompileContext = {
+  tenantId: string;
+  driver: StorageDriver;
+  viewOf: (cm: CollectionModel) => View;
+  /** With an "own" read rule on a collection: the creator its items must have (null: none qualify). */
+  ownerOf?: (cm: CollectionModel) => string | null | undefined;
+};
 
 /** Compiles a checked condition on collection `cm` (rows of its view's table, already tenant-scoped by the caller). */
 export function compileFilter(eb: EB, cond: Condition, cm: CollectionModel, ctx: CompileContext): Expression<SqlBool> {
@@ -179,11 +187,14 @@ function compileHops(eb: EB, cond: Condition & { kind: 'cmp' }, i: number, cm: C
   const here = ctx.viewOf(cm);
   const there = ctx.viewOf(target).table;
   // Each hop is a subquery on the related collection's view (readers follow relations only into published items), scoped to the same tenant.
-  const inner = eb
+  let inner = eb
     .selectFrom(there)
     .select(`${there}.id`)
     .where(`${there}.${TENANT_COLUMN}`, '=', ctx.tenantId)
     .where((sub) => compileHops(sub as unknown as EB, cond, i + 1, target, ctx));
+  // A relation is followed only into items the caller may read.
+  const owner = ctx.ownerOf?.(target);
+  if (owner !== undefined) inner = owner === null ? inner.where(eb.lit(false)) : inner.where(`${there}.createdBy`, '=', owner);
   const jt = here.joins.get(fm.name);
   if (jt) {
     const links = eb.selectFrom(jt).select(`${jt}.source`).where(`${jt}.target`, 'in', inner);
@@ -197,7 +208,7 @@ function compileComparison(eb: EB, cond: Condition & { kind: 'cmp' }, cm: Collec
   const { driver } = ctx;
   const view = ctx.viewOf(cm);
   const ref = eb.ref(`${view.table}.${cond.column}`);
-  const enc = (v: unknown) => (fm ? fm.encode(v) : cond.column === 'id' ? v : driver.encodeTimestamp(v as string));
+  const enc = (v: unknown) => (fm ? fm.encode(v) : cond.column === 'id' || OWNER_COLUMNS.has(cond.column) ? v : driver.encodeTimestamp(v as string));
   const jt = fm ? view.joins.get(fm.name) : undefined;
   if (jt) {
     const links = (target?: string) => {
@@ -237,6 +248,21 @@ function compileComparison(eb: EB, cond: Condition & { kind: 'cmp' }, cm: Collec
     case '_starts_with':
       return driver.likeInsensitive(ref, `${escapeLike(cond.value as string)}%`);
   }
+}
+
+/** Each field a condition reads, with the collection it belongs to: hidden fields may not be filtered on. */
+export function fieldsReached(cond: Condition, cm: CollectionModel, out: { collection: CollectionModel; field: string }[] = []): { collection: CollectionModel; field: string }[] {
+  if (cond.kind !== 'cmp') {
+    for (const c of cond.items) fieldsReached(c, cm, out);
+    return out;
+  }
+  let at = cm;
+  for (const h of cond.hops) {
+    out.push({ collection: at, field: h.fm.name });
+    at = h.target;
+  }
+  out.push({ collection: at, field: cond.column });
+  return out;
 }
 
 /** Every collection a condition reads through its relation paths: the caller must be allowed to read each. */

@@ -80,7 +80,7 @@ export function parseFields(raw: string | undefined, cm: CollectionModel, model:
     let sel = root;
     let at = cm;
     steps.forEach((step, i) => {
-      const system = step === 'id' || step === 'createdAt' || step === 'updatedAt';
+      const system = step === 'id' || step === 'createdAt' || step === 'updatedAt' || step === 'createdBy' || step === 'updatedBy';
       const fm = at.fields.get(step);
       if (!system && !fm) throw invalidQuery('fields', `"${step}" is not a field of ${at.name}`);
       sel.own.add(step);

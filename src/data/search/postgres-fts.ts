@@ -56,7 +56,7 @@ export const postgresSearch: SearchIndex = {
              ts_headline('english', s.title || ' ' || s.body, q, ${`StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`}) as snippet
         from ${sql.table(T)} s, to_tsquery('english', ${tsquery(terms)}) q
        where s.tsv @@ q and s.tenant = ${tenantId}
-         and (${sql.join(scopes.map((x) => sql`(s.collection = ${x.collection} and s.view = ${x.view})`), sql` or `)})
+         and (${sql.join(scopes.map((x) => sql`(s.collection = ${x.collection} and s.view = ${x.view}${x.owned ? sql` and s.item in (select id from ${sql.table(x.owned.table)} where ${sql.ref('createdBy')} = ${x.owned.by})` : sql``})`), sql` or `)})
        order by rank desc, s.item limit ${limit}`.execute(db);
     return rows.rows.map((r) => ({ collection: r.collection, id: r.item, rank: Number(r.rank), title: r.title, snippet: markSnippet(r.snippet) }));
   },

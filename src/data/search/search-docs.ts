@@ -9,7 +9,8 @@ export function isSearchable(cm: CollectionModel): boolean {
   return [...cm.fields.values()].some((fm) => fm.field.searchable);
 }
 
-function text(cm: CollectionModel, name: string, item: Item): string {
+/** The searchable text of one field of an item. */
+export function searchableText(cm: CollectionModel, name: string, item: Item): string {
   const v = item[name];
   if (v === null || v === undefined) return '';
   if (cm.fields.get(name)!.field.type === 'richtext') return plainText(String(v));
@@ -25,8 +26,8 @@ export function searchDoc(cm: CollectionModel, tenantId: string, item: Item, vie
     collection: cm.name,
     itemId: item.id as string,
     view,
-    title: text(cm, titleName, item),
-    body: names.filter((n) => n !== titleName).map((n) => text(cm, n, item)).filter(Boolean).join('\n'),
+    title: searchableText(cm, titleName, item),
+    body: names.filter((n) => n !== titleName).map((n) => searchableText(cm, n, item)).filter(Boolean).join('\n'),
   };
 }
 

@@ -6,7 +6,8 @@ import type { AnyDB } from '../driver.ts';
 export type SearchEB = ExpressionBuilder<Record<string, Record<string, unknown>>, string>;
 export type SearchView = 'working' | 'live';
 export type SearchDoc = { tenantId: string; collection: string; itemId: string; view: SearchView; title: string; body: string };
-export type SearchScope = { collection: string; view: SearchView };
+/** `owned`: only items of `table` whose creator is `by` (an "own" read rule). */
+export type SearchScope = { collection: string; view: SearchView; owned?: { table: string; by: string } };
 export type SearchHit = { collection: string; id: string; rank: number; title: string; snippet: string };
 
 export interface SearchIndex {

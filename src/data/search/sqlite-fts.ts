@@ -61,7 +61,7 @@ export const sqliteSearch: SearchIndex = {
         from ${sql.table(FTS)} join ${sql.table(DOCS)} d on d.rowid = ${sql.table(FTS)}.rowid
        where ${sql.table(FTS)} match ${matchQuery(terms)}
          and d.tenant = ${tenantId}
-         and (${sql.join(scopes.map((x) => sql`(d.collection = ${x.collection} and d.view = ${x.view})`), sql` or `)})
+         and (${sql.join(scopes.map((x) => sql`(d.collection = ${x.collection} and d.view = ${x.view}${x.owned ? sql` and d.item in (select id from ${sql.table(x.owned.table)} where ${sql.ref('createdBy')} = ${x.owned.by})` : sql``})`), sql` or `)})
        order by rank limit ${limit}`.execute(db);
     // BM25 is lower-is-better in SQLite; the API reports higher-is-better.
     return rows.rows.map((r) => ({ collection: r.collection, id: r.item, rank: -r.rank, title: r.title, snippet: markSnippet(r.snippet) }));

@@ -30,6 +30,8 @@ export type Subscription = {
   url: string;
   collections: string[] | null;
   events: string[] | null;
+  /** The role whose rules shape the payloads (what it may not read is not sent); null: full items. */
+  role: string | null;
   enabled: boolean;
   disabledAt: string | null;
   disabledReason: string | null;
@@ -61,6 +63,7 @@ export function decodeSubscription(driver: StorageDriver, r: Row): Subscription 
     url: r.url as string,
     collections: r.collections === null ? null : (JSON.parse(r.collections as string) as string[]),
     events: r.events === null ? null : (JSON.parse(r.events as string) as string[]),
+    role: (r.role as string | null | undefined) ?? null,
     enabled: r.disabledAt === null,
     disabledAt: ts(driver, r.disabledAt),
     disabledReason: (r.disabledReason as string | null) ?? null,
@@ -117,7 +120,9 @@ export class WebhookSubscriptions {
     if (urlProblem) problems.push(urlProblem);
     const collections = this.#list(body.collections, 'collections', Object.keys(this.#spec.collections), 'a collection of this app', problems);
     const events = this.#list(body.events, 'events', EVENT_TYPES, 'an event type', problems);
-    for (const k of Object.keys(body)) if (!['url', 'collections', 'events'].includes(k)) problems.push({ field: k, detail: 'is not a field of a webhook subscription' });
+    const roles = ['public', ...Object.keys(this.#spec.roles ?? {}).filter((r) => r !== 'public')];
+    if (body.role !== undefined && body.role !== null && (typeof body.role !== 'string' || !roles.includes(body.role))) problems.push({ field: 'role', detail: `must be one of the spec's roles: ${roles.join(', ')}` });
+    for (const k of Object.keys(body)) if (!['url', 'collections', 'events', 'role'].includes(k)) problems.push({ field: k, detail: 'is not a field of a webhook subscription' });
     if (problems.length) throw new DataError('invalid_body', 'The webhook subscription has invalid fields', problems);
 
     const db = this.#driver.db;
@@ -131,6 +136,7 @@ export class WebhookSubscriptions {
       url: body.url as string,
       collections: collections && JSON.stringify(collections),
       events: events && JSON.stringify(events),
+      role: (body.role as string | null | undefined) ?? null,
       secret,
       previousSecret: null,
       previousSecretExpiresAt: null,

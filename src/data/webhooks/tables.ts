@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { AnyDB, StorageDriver } from '../driver.ts';
 import { SYSTEM_TABLES } from '../model.ts';
+import { columnsOf } from '../table-columns.ts';
 
 export const WEBHOOK_TABLES = { subscriptions: 'kiln_webhooks', deliveries: 'kiln_webhook_deliveries' } as const;
 
@@ -31,6 +32,8 @@ export async function createWebhookTables(trx: AnyDB, driver: StorageDriver): Pr
     .addColumn('createdAt', ts, (c) => c.notNull())
     .addColumn('updatedAt', ts, (c) => c.notNull())
     .execute();
+  // The role whose rules shape a subscription's payloads; null: full items. Added in place to older tables.
+  if (!(await columnsOf(trx, driver, WEBHOOK_TABLES.subscriptions)).has('role')) await trx.schema.alterTable(WEBHOOK_TABLES.subscriptions).addColumn('role', 'text').execute();
   await trx.schema.createIndex('kiln_webhooks_tenant').ifNotExists().on(WEBHOOK_TABLES.subscriptions).columns(['tenant']).execute();
   await trx.schema
     .createTable(WEBHOOK_TABLES.deliveries)

@@ -43,7 +43,7 @@ function register(app: FastifyInstance, base: string, cm: CollectionModel, store
     handler: (req) => store.list(scope(req), cm.name, query(req)),
   });
   // Checked before the body is validated: a caller who may not write learns nothing about the schema.
-  const may = (action: 'create' | 'update') => async (req: FastifyRequest) => store.authorize(actor(req), action, cm.name);
+  const may = (action: 'create' | 'update') => async (req: FastifyRequest) => store.authorize(actor(req), action, cm.name, (req.params as Params).tenant ?? SINGLE_TENANT_SLUG);
   app.post(base, {
     schema: { body: bodySchema(cm, 'create'), response: { 201: one[200] } },
     preValidation: may('create'),

@@ -19,6 +19,7 @@ const subscriptionSchema: JsonSchema = {
     url: { type: 'string' },
     collections: { ...nullableList({ type: 'string' }), description: 'Collections whose changes are sent; null for all.' },
     events: { ...nullableList({ type: 'string' }), description: 'Change types that are sent; null for all.' },
+    role: { type: ['string', 'null'], description: 'The role whose rules shape the payloads; null for full items.' },
     enabled: { type: 'boolean' },
     disabledAt: { type: ['string', 'null'], format: 'date-time' },
     disabledReason: { type: ['string', 'null'], description: 'Why deliveries were stopped.' },
@@ -57,6 +58,7 @@ const createBodySchema: JsonSchema = {
     url: { type: 'string', minLength: 1, maxLength: MAX_URL_LENGTH, description: 'An http or https URL that receives a POST for each change.' },
     collections: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 },
     events: { type: 'array', items: { type: 'string', enum: EVENT_TYPES }, minItems: 1, maxItems: EVENT_TYPES.length },
+    role: { type: ['string', 'null'], description: 'Send only what this role of the spec may read: its row and field rules apply to every payload.' },
   },
 };
 
