@@ -1,5 +1,7 @@
 // Who a request comes from. A missing Authorization header is an anonymous caller; a wrong one is
-// refused outright rather than quietly treated as anonymous.
+// refused outright rather than quietly treated as anonymous. Without the header, a session cookie
+// names the caller; cookies are ambient (sent whether the caller meant to or not), so a stale one is
+// anonymous rather than an error.
 import type { Actor } from '../data/access.ts';
 import { DataError } from '../data/errors.ts';
 import { API_KEY_PREFIX, type ApiKeys } from './api-keys.ts';
@@ -8,8 +10,8 @@ import type { RootToken } from './root-token.ts';
 const ANONYMOUS: Actor = { kind: 'anonymous' };
 const ROOT: Actor = { kind: 'root' };
 
-export async function actorFrom(authorization: string | undefined, root: RootToken, keys?: ApiKeys): Promise<Actor> {
-  if (authorization === undefined || authorization === '') return ANONYMOUS;
+export async function actorFrom(authorization: string | undefined, root: RootToken, keys?: ApiKeys, session?: () => Promise<Actor | undefined>): Promise<Actor> {
+  if (authorization === undefined || authorization === '') return (await session?.()) ?? ANONYMOUS;
   const m = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!m) throw new DataError('unauthenticated', 'The Authorization header must be "Bearer <token>"');
   if (keys && m[1].startsWith(API_KEY_PREFIX)) {

@@ -1,5 +1,8 @@
 // Configuration comes from the environment only, so one image runs anywhere; every variable is
 // documented in the README.
+import { readIdentityConfig, type IdentityConfig } from '../auth/identity/identity-config.ts';
+import { readMailConfig, type MailConfig } from '../auth/mail/mail-config.ts';
+
 export type Config = {
   port: number;
   host: string;
@@ -7,6 +10,10 @@ export type Config = {
   databaseUrl?: string;
   adminToken?: string;
   logLevel: string;
+  /** KILN_AUTH_SECRET, KILN_PUBLIC_URL, KILN_AUTH_SESSION_CACHE. */
+  identity: IdentityConfig;
+  /** KILN_SMTP_URL, KILN_MAIL_FROM. */
+  mail: MailConfig;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -19,5 +26,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.KILN_DATABASE_URL || undefined,
     adminToken: env.KILN_ADMIN_TOKEN || undefined,
     logLevel: env.KILN_LOG_LEVEL || 'info',
+    identity: readIdentityConfig(env),
+    mail: readMailConfig(env),
   };
 }
