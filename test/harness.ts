@@ -13,6 +13,10 @@ import { Store } from '../src/data/store.ts';
 import { setupRootToken } from '../src/auth/root-token.ts';
 import { buildApp } from '../src/experience/app.ts';
 import { FsBlobStore } from '../src/data/media/fs-blob-store.ts';
+import type { StorageDriver } from '../src/data/driver.ts';
+import { createGateway, type Gateway } from '../src/intelligence/gateway/gateway.ts';
+import { readAiConfig } from '../src/intelligence/gateway/ai-config.ts';
+import { allPrompts } from '../src/intelligence/prompts.ts';
 
 export const PG_ADMIN_URL = process.env.KILN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ROOT_TOKEN = 'test-root-token-0123456789abcdef';
@@ -106,6 +110,11 @@ export function blobsIn(dataDir: string): FsBlobStore {
   return new FsBlobStore(join(dataDir, 'media'));
 }
 
+/** The model gateway of a test app: offline whatever the developer's KILN_AI_* variables say. */
+export async function testGateway(driver: StorageDriver): Promise<Gateway> {
+  return createGateway({ driver, config: readAiConfig({}), prompts: allPrompts, env: {} });
+}
+
 /**
  * Serves an app in-process on an ephemeral port over an existing database. `prepare` runs on the
  * store before the server starts (to attach listeners); `close` stops the server and the connection.
@@ -115,7 +124,8 @@ export async function serveApp(driverName: DriverName, db: { env: TestApp['env']
   const store = await Store.open(driver, spec);
   prepare?.(store);
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR) });
+  const gateway = await testGateway(driver);
+  const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR), gateway });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: address,
@@ -126,6 +136,7 @@ export async function serveApp(driverName: DriverName, db: { env: TestApp['env']
     api: apiClient(address),
     close: async () => {
       await app.close();
+      await gateway.stop();
       await store.close();
     },
   };

@@ -13,7 +13,11 @@ import { startWorker } from '../data/queue/worker.ts';
 import { SCHEDULED_TRANSITION, scheduledTransitionHandler } from '../data/events/scheduled-transitions.ts';
 import { FsBlobStore } from '../data/media/fs-blob-store.ts';
 import { startWebhooks } from '../data/webhooks/webhooks.ts';
+import { startMailWorker } from '../auth/mail/mail-delivery.ts';
 import { readConfig } from './config.ts';
+import { readAiConfig } from '../intelligence/gateway/ai-config.ts';
+import { createGateway } from '../intelligence/gateway/gateway.ts';
+import { allPrompts } from '../intelligence/prompts.ts';
 import { KILN_VERSION } from './version.ts';
 
 export const help = `Usage: kiln start [SPEC] [--seed] [--seed-file FILE]
@@ -28,7 +32,11 @@ Options:
 
 Environment: PORT (3000), HOST (127.0.0.1), KILN_DATA_DIR (.kiln), KILN_DATABASE_URL
 (postgres://… for PostgreSQL; default: SQLite file in KILN_DATA_DIR), KILN_ADMIN_TOKEN,
-KILN_LOG_LEVEL (info).`;
+KILN_LOG_LEVEL (info), KILN_AI_PROVIDER (offline; or openai / anthropic with KILN_AI_MODEL,
+KILN_AI_API_KEY, KILN_AI_BASE_URL) for AI content actions and the builder. Sign-in: KILN_PUBLIC_URL
+(http://HOST:PORT), KILN_AUTH_SECRET (generated and stored), KILN_AUTH_SESSION_CACHE (300 s),
+KILN_SMTP_URL (smtp://user:pass@host:port; without it mail is held for GET /api/dev/mail),
+KILN_MAIL_FROM.`;
 
 export async function start(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { seed: { type: 'boolean' }, 'seed-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -43,6 +51,8 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   const config = readConfig();
+  // Read before anything opens: a wrong KILN_AI_* setting stops the start with the variable named.
+  const aiConfig = readAiConfig();
   const checked = await loadSpec(specFile);
   if (!checked.ok) {
     console.error(`kiln: ${specFile} is not a valid spec:\n${formatIssues(checked.errors)}`);
@@ -67,6 +77,10 @@ export async function start(argv: string[]): Promise<number> {
   }
   const rootToken = await setupRootToken(driver, config.adminToken);
   const webhooks = startWebhooks(driver);
+  // Without SMTP, mail stays in the outbox for the development viewer (GET /api/dev/mail).
+  const mailer = config.mail.smtpUrl ? startMailWorker(driver, config.mail) : undefined;
+  const gateway = await createGateway({ driver, config: aiConfig, prompts: allPrompts });
+  gateway.start();
   // Scheduled transitions run against whichever store (spec version) is being served when they fall due.
   let current = store;
   const scheduler = startWorker({ queue: store.queue, handlers: { [SCHEDULED_TRANSITION]: scheduledTransitionHandler(() => current) } });
@@ -78,6 +92,7 @@ export async function start(argv: string[]): Promise<number> {
       logger: { level: config.logLevel },
       version: KILN_VERSION,
       blobs: new FsBlobStore(join(config.dataDir, 'media')),
+      gateway,
       onSwap: (v) => console.error(`kiln: now serving spec version ${v}`),
       prepareStore: (s) => {
         webhooks.attach(s);
@@ -92,7 +107,9 @@ export async function start(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     await live.close();
+    await gateway.stop();
     await webhooks.stop();
+    await mailer?.stop();
     await scheduler.stop();
     await store.close();
     process.exit(0);

@@ -17,8 +17,15 @@ import { searchRoutes } from './routes/search.ts';
 import { mediaRoutes } from './routes/media.ts';
 import type { BlobStore } from '../data/media/blob-store.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { builderRoutes } from './routes/builder.ts';
+import { aiActionRoutes } from './routes/ai-actions.ts';
+import type { ModelGateway } from '../intelligence/gateway/model-gateway.ts';
 import { openApiDocument } from './openapi.ts';
 import { parseQueryString } from './query-string.ts';
+import { createIdentity, type IdentitySetup } from '../auth/identity/identity.ts';
+import { identityRoutes } from '../auth/identity/identity-routes.ts';
+import { readIdentityConfig } from '../auth/identity/identity-config.ts';
+import { readMailConfig } from '../auth/mail/mail-config.ts';
 
 export type AppOptions = {
   store: Store;
@@ -28,6 +35,10 @@ export type AppOptions = {
   version?: string;
   /** Where uploaded files live (the data directory by default; see `kiln start`). */
   blobs: BlobStore;
+  /** Every model-backed task (AI content actions, the builder) goes through it; offline by default. */
+  gateway: ModelGateway;
+  /** Sign-in settings and mail (default: from the environment; see readIdentityConfig and readMailConfig). */
+  identity?: Pick<IdentitySetup, 'config' | 'mail'>;
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -60,8 +71,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // anything about what a body should hold.
   const keys = new ApiKeys(() => store);
   const actors = new WeakMap<FastifyRequest, Actor>();
-  app.addHook('onRequest', async (req) => {
-    actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys));
+  const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...(options.identity ?? { config: readIdentityConfig(), mail: readMailConfig() }) });
+  app.addHook('onRequest', async (req, reply) => {
+    actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys, () => identity.sessionActor(req.url, req.headers, (c) => reply.header('set-cookie', c))));
   });
   const actor = (req: FastifyRequest): Actor => {
     const a = actors.get(req);
@@ -98,5 +110,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   apiKeyRoutes(app, { keys, actor });
   await app.register(mediaRoutes, { store, actor, blobs: options.blobs });
   webhookRoutes(app, { store, actor });
+  aiActionRoutes(app, { store, actor, gateway: options.gateway });
+  builderRoutes(app, { store, actor, gateway: options.gateway });
+  await app.register(identityRoutes, { identity, actor });
   return app;
 }

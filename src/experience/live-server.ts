@@ -17,6 +17,7 @@ export type LiveOptions = {
   version: string;
   pollMs?: number;
   blobs: AppOptions['blobs'];
+  gateway: AppOptions['gateway'];
   onSwap?: (specVersion: number) => void;
   /** Applied to every store this server serves, including those built for later spec versions (e.g. to register change listeners). */
   prepareStore?: (store: Store) => void;
@@ -26,7 +27,7 @@ export type LiveServer = { server: Server; close: () => Promise<void>; specVersi
 
 export async function startLiveServer(o: LiveOptions, port: number, host: string): Promise<{ live: LiveServer; address: string }> {
   const build = async (store: Store) => {
-    const app = await buildApp({ store, rootToken: o.rootToken, logger: o.logger, version: o.version, blobs: o.blobs });
+    const app = await buildApp({ store, rootToken: o.rootToken, logger: o.logger, version: o.version, blobs: o.blobs, gateway: o.gateway });
     await app.ready();
     return app;
   };

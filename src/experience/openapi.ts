@@ -3,6 +3,7 @@ import type { Store } from '../data/store.ts';
 import { OPERATORS } from '../data/query/filter.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../data/query/list-query.ts';
 import { bodySchema, itemSchema, problemSchema, tenantBodySchema, tenantSchema, type JsonSchema } from './json-schemas.ts';
+import { aiActionPaths } from './routes/ai-actions.ts';
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -98,6 +99,7 @@ export function openApiDocument(store: Store, version: string): JsonSchema {
   for (const cm of store.model.collections.values()) {
     const prefix = single ? `/api/${cm.name}` : `/api/t/{tenant}/${cm.name}`;
     Object.assign(paths, revisionPaths(prefix, single ? [] : [tenantParam]));
+    Object.assign(paths, aiActionPaths(store, cm.name, prefix, single ? [] : [tenantParam]));
     if (cm.live) {
       const wf = cm.live.workflow;
       const states = (cm.fields.get(wf.field)!.field as { values: string[] }).values;

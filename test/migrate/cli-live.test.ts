@@ -60,9 +60,15 @@ for (const d of await drivers()) {
       };
       write('same.json', () => {});
       write('safe.json', (s) => (s.collections.articles.fields.subtitle = { type: 'string', max: 200 }));
+      // The AI actions that read or write the summary go with it.
+      const dropSummary = (s: Json) => {
+        delete s.collections.articles.fields.summary;
+        delete s.collections.articles.ai.actions.summarize;
+        s.collections.articles.ai.actions.translate.fields = ['title', 'body'];
+      };
       write('breaking.json', (s) => {
         s.collections.articles.fields.subtitle = { type: 'string', max: 200 };
-        delete s.collections.articles.fields.summary;
+        dropSummary(s);
       });
       write('rating.json', (s) => {
         s.collections.articles.fields.subtitle = { type: 'string', max: 200 };
@@ -70,7 +76,7 @@ for (const d of await drivers()) {
       });
       write('renamed.json', (s) => {
         s.collections.articles.fields.subtitle = { type: 'string', max: 200 };
-        delete s.collections.articles.fields.summary;
+        dropSummary(s);
         renameField(s, 'articles', 'readingMinutes', 'minutes');
       });
       server = await startServer([SPEC_FILE, '--seed'], env);
@@ -111,7 +117,7 @@ for (const d of await drivers()) {
       assert.equal(json.code, 2);
       const parsed = JSON.parse(json.stdout) as { verdict: string; changes: { kind: string; class: string }[] };
       assert.equal(parsed.verdict, 'breaking');
-      assert.deepEqual(parsed.changes.map((c) => `${c.kind} ${c.class}`).sort(), ['field.added safe', 'field.removed breaking']);
+      assert.deepEqual(parsed.changes.map((c) => `${c.kind} ${c.class}`).sort(), ['collection.changed safe', 'field.added safe', 'field.removed breaking']);
     });
 
     it('--dry-run shows the plan and changes nothing', async () => {

@@ -30,6 +30,8 @@ export function validSpec(input: unknown): Spec {
 export function plainMagazine(): Spec {
   const s = structuredClone(exampleSpec('magazine'));
   delete s.collections.articles.workflow;
+  // Its AI actions name fields these suites remove and rename.
+  delete s.collections.articles.ai;
   return s;
 }
 

@@ -15,7 +15,7 @@ import { setupRootToken } from '../../src/auth/root-token.ts';
 import { buildApp } from '../../src/experience/app.ts';
 import { diffSpecs } from '../../src/spec/diff.ts';
 import type { Spec } from '../../src/spec/schema.ts';
-import { ROOT_TOKEN, blobsIn, drivers } from '../harness.ts';
+import { ROOT_TOKEN, blobsIn, drivers, testGateway } from '../harness.ts';
 import { allItems, dumpDatabase, magazineWith, plainMagazine, renameCollection, renameField, scope, seededMagazine, type Db, type Json } from './helpers.ts';
 
 const NW = scope('northwind');
@@ -411,7 +411,7 @@ for (const d of await drivers()) {
 
         // Over HTTP: the old paths are gone, the new ones serve the same items.
         const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-        const app = await buildApp({ store: s2, rootToken, blobs: blobsIn(tmpdir()) });
+        const app = await buildApp({ store: s2, rootToken, blobs: blobsIn(tmpdir()), gateway: await testGateway(driver) });
         try {
           const get = async (url: string) => {
             const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ROOT_TOKEN}` } });
