@@ -128,6 +128,15 @@ export class Store {
     this.#authorize(actor, action, collection, tenant);
   }
 
+  /**
+   * Throws unless the caller may take `action` on this one item — grant, tenant and "own" rule —
+   * without taking it (for work that only prepares a change, such as an AI suggestion).
+   */
+  async authorizeItem(scope: Scope, collection: string, id: string, action: 'update' | 'delete'): Promise<void> {
+    const { cm, tenantId } = await this.#enter(scope, collection, action);
+    await this.#guardOwner(this.driver.db, scope, cm, tenantId, id, action);
+  }
+
   #authorize(actor: Actor, action: Action, collection: string, tenant?: string) {
     if (can(this.spec, actor, action, collection, tenant)) return;
     if (actor.kind === 'anonymous') throw new DataError('unauthenticated', `Sign in to ${action} ${collection}`);

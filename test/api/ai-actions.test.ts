@@ -9,10 +9,14 @@ import { paragraphsOf } from '../../src/intelligence/actions/plain-text.ts';
 import { drivers, exampleSpec, startApp, type TestApp } from '../harness.ts';
 import { MISSING_ID, assertProblem, countRows, create, createTenant, type Item } from './helpers.ts';
 
-/** The magazine with one more role, "reader", that may read articles and tags but never change them. */
+/**
+ * The magazine with one more role, "reader", that may read articles and tags but never change them,
+ * and "columnist", that may update only the articles it created.
+ */
 function magazineWithReader(): Spec {
   const spec = structuredClone(exampleSpec('magazine')) as Spec;
   spec.roles!.reader = { can: { articles: ['read'], tags: ['read'] } };
+  spec.roles!.columnist = { can: { articles: ['read', 'create', 'update'], tags: ['read'], authors: ['read'] }, where: { articles: { update: 'own' } } };
   const r = checkSpec(spec);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.spec;
@@ -41,6 +45,7 @@ for (const d of await drivers()) {
     let otherCycling: string;
     let writer: string;
     let reader: string;
+    let key: (role: string) => Promise<string>;
     const base = '/api/t/mag/articles';
     const act = (id: string, action: string, init: { body?: unknown; token?: string | null; tenant?: string } = {}) =>
       app.api(`/api/t/${init.tenant ?? 'mag'}/articles/${id}/ai/${action}`, { method: 'POST', body: init.body ?? {}, token: init.token });
@@ -56,7 +61,7 @@ for (const d of await drivers()) {
       const otherAuthor = await create(app, 'other', 'authors', { name: 'Bo' });
       otherCycling = (await create(app, 'other', 'tags', { name: 'Urban cycling' })).id;
       otherArticle = await create(app, 'other', 'articles', { title: 'Cycling in Vienna', body: '<p>Cycling in Vienna grows every year.</p>', author: otherAuthor.id });
-      const key = async (role: string) => {
+      key = async (role: string) => {
         const r = await app.api('/api/t/mag/api-keys', { body: { name: role, role } });
         assert.equal(r.status, 201, JSON.stringify(r.body));
         return r.body.data.key as string;
@@ -158,6 +163,17 @@ for (const d of await drivers()) {
       assert.equal(forbidden.type, 'urn:kiln:problem:forbidden');
       assertProblem(await act(article.id, 'seo', { token: reader }), 403);
       assertProblem(await act(article.id, 'summarize', { token: null }), 401);
+    });
+
+    it('applies an "own" rule: a columnist gets suggestions for its own article only', async () => {
+      const mine = await key('columnist');
+      const theirs = await key('columnist');
+      const created = await app.api(base, { body: { title: 'A column on bread', body: '<p>Bread is good. Sourdough bread is better.</p>', author: article.author }, token: mine });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal((await act(created.body.data.id, 'summarize', { token: mine })).status, 200);
+      const refused = assertProblem(await act(created.body.data.id, 'summarize', { token: theirs }), 403);
+      assert.match(refused.detail, /only the articles items you created/);
+      assertProblem(await act(article.id, 'summarize', { token: mine }), 403);
     });
 
     it("keeps tenants apart: another tenant's item is not found", async () => {

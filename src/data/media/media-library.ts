@@ -69,11 +69,11 @@ export class MediaLibrary {
   }
 
   /** Who may upload, and what the upload is held to; checked before a byte of the body is read. */
-  uploadLimits(actor: Actor, target: UploadTarget): UploadLimits {
+  uploadLimits(actor: Actor, target: UploadTarget, tenant?: string): UploadLimits {
     const { collection, field } = target;
     const spec = this.store.spec;
     if (collection === undefined && field === undefined) {
-      const writable = actor.kind === 'root' || this.#mediaCollections().some((c) => can(spec, actor, 'create', c) || can(spec, actor, 'update', c));
+      const writable = actor.kind === 'root' || this.#mediaCollections().some((c) => can(spec, actor, 'create', c, tenant) || can(spec, actor, 'update', c, tenant));
       if (!writable) this.#refuse(actor, 'upload files');
       return { maxSize: DEFAULT_MAX_UPLOAD, field: 'file' };
     }
@@ -84,12 +84,12 @@ export class MediaLibrary {
     if (field === undefined) throw invalidQuery('field', `is required with collection: one of ${collection}'s media fields (${media.join(', ') || 'it has none'})`);
     const f = cm.fields.get(field)?.field;
     if (f?.type !== 'media') throw invalidQuery('field', `is not a media field of ${collection}; its media fields are ${media.join(', ') || 'none'}`);
-    if (!can(spec, actor, 'create', collection) && !can(spec, actor, 'update', collection)) this.#refuse(actor, `upload files to ${collection}`);
+    if (!can(spec, actor, 'create', collection, tenant) && !can(spec, actor, 'update', collection, tenant)) this.#refuse(actor, `upload files to ${collection}`);
     return { accept: f.accept, maxSize: f.maxSize ?? DEFAULT_MAX_UPLOAD, field };
   }
 
-  #assertReadable(actor: Actor): void {
-    if (!this.publiclyReadable() && !(actor.kind === 'root' || this.#mediaCollections().some((c) => can(this.store.spec, actor, 'read', c)))) this.#refuse(actor, 'read files');
+  #assertReadable(actor: Actor, tenant: string): void {
+    if (!this.publiclyReadable() && !(actor.kind === 'root' || this.#mediaCollections().some((c) => can(this.store.spec, actor, 'read', c, tenant)))) this.#refuse(actor, 'read files');
   }
 
   /** Whether callers without credentials may read files (so responses may sit in shared caches). */
@@ -104,7 +104,7 @@ export class MediaLibrary {
    * The same bytes uploaded again in the tenant return the existing record, with `created` false.
    */
   async upload(scope: Scope, target: UploadTarget, openFile: (maxSize: number) => Promise<UploadFile | undefined>): Promise<{ record: MediaRecord; created: boolean }> {
-    const limits = this.uploadLimits(scope.actor, target);
+    const limits = this.uploadLimits(scope.actor, target, scope.tenant);
     const tenantId = await this.store.tenantIdFor(scope);
     const file = await openFile(limits.maxSize);
     if (!file) throw new DataError('invalid_body', 'The request holds no file', [{ field: limits.field, detail: 'is required: send the file as a part of a multipart/form-data body' }]);
@@ -155,7 +155,7 @@ export class MediaLibrary {
   }
 
   async find(scope: Scope, id: string): Promise<MediaRecord> {
-    this.#assertReadable(scope.actor);
+    this.#assertReadable(scope.actor, scope.tenant);
     const tenantId = await this.store.tenantIdFor(scope);
     const record = ID_PATTERN.test(id) ? (await findMedia(this.store.driver.db, this.store.driver, tenantId, [id])).get(id) : undefined;
     if (!record) throw notFound(`No uploaded file "${id}"`);

@@ -81,7 +81,7 @@ export const mediaRoutes: FastifyPluginAsync<MediaDeps> = async (app, { store, a
   const upload = {
     // The caller and the target are checked before the body is looked at, as for item writes.
     onRequest: async (req: FastifyRequest) => {
-      library.uploadLimits(actor(req), targetOf(req));
+      library.uploadLimits(actor(req), targetOf(req), tenantOf(req));
       if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '')) {
         throw httpError(415, 'Send the file as multipart/form-data, as one file part');
       }

@@ -67,9 +67,11 @@ export async function runAiAction(deps: { store: Store; gateway: ModelGateway },
   if (!cm) throw notFound(`No collection "${req.collection}"`);
   const { name, configs } = declaredAction(store, req.collection, req.action);
   // A suggestion is only useful to someone who could save it; anyone else learns nothing here.
-  store.authorize(req.scope.actor, 'update', req.collection);
+  store.authorize(req.scope.actor, 'update', req.collection, req.scope.tenant);
   const body = requestBody(req.body, name);
   const item = await store.get(req.scope, req.collection, req.id);
+  // An "own" rule: only the item's creator could save the suggestion.
+  await store.authorizeItem(req.scope, req.collection, req.id, 'update');
   const titleField = cm.spec.titleField;
   const title = titleField && typeof item[titleField] === 'string' ? plainText(text(item[titleField])) || undefined : undefined;
   const proseOf = (fields: readonly string[]): ActionInput => ({ collection: req.collection, title, sources: fields.map((f) => ({ field: f, text: plainText(text(item[f])) })) });
