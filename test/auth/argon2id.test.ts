@@ -19,7 +19,10 @@ test('hashes verify with the right password only', async () => {
 });
 
 test('identity and mail settings from the environment', () => {
-  assert.deepEqual(readIdentityConfig({ HOST: '0.0.0.0', PORT: '8080' }), { secret: undefined, publicUrl: 'http://0.0.0.0:8080', cookieCacheSeconds: 300 });
+  const { providerCredentials, ...plain } = readIdentityConfig({ HOST: '0.0.0.0', PORT: '8080', KILN_AUTH_GITHUB_CLIENT_ID: 'id', KILN_AUTH_GITHUB_CLIENT_SECRET: 'secret' });
+  assert.deepEqual(plain, { secret: undefined, publicUrl: 'http://0.0.0.0:8080', cookieCacheSeconds: 300 });
+  assert.deepEqual(providerCredentials?.('github'), { clientId: 'id', clientSecret: 'secret' });
+  assert.equal(providerCredentials?.('google'), undefined);
   assert.equal(readIdentityConfig({ KILN_PUBLIC_URL: 'https://cms.example.com/' }).publicUrl, 'https://cms.example.com');
   assert.throws(() => readIdentityConfig({ KILN_PUBLIC_URL: 'ftp://x' }), /KILN_PUBLIC_URL/);
   assert.throws(() => readIdentityConfig({ KILN_AUTH_SESSION_CACHE: '5m' }), /KILN_AUTH_SESSION_CACHE/);

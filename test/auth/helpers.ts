@@ -8,9 +8,16 @@ import { Store } from '../../src/data/store.ts';
 import { setupRootToken } from '../../src/auth/root-token.ts';
 import { buildApp } from '../../src/experience/app.ts';
 import type { Spec } from '../../src/spec/schema.ts';
+import type { IdentityConfig } from '../../src/auth/identity/identity-config.ts';
 import { apiClient, blobsIn, exampleSpec, freshDatabase, ROOT_TOKEN, testGateway, type DriverName, type TestApp } from '../harness.ts';
 
-export type AuthApp = TestApp & { post: (path: string, body: unknown, jar?: CookieJar) => Promise<Reply>; get: (path: string, jar?: CookieJar) => Promise<Reply> };
+export type AuthApp = TestApp & {
+  post: (path: string, body: unknown, jar?: CookieJar) => Promise<Reply>;
+  put: (path: string, body: unknown, jar?: CookieJar) => Promise<Reply>;
+  get: (path: string, jar?: CookieJar) => Promise<Reply>;
+  /** Any request, as a browser holding `jar` sends it (Origin set, redirects not followed). */
+  send: (path: string, init: RequestInit, jar?: CookieJar) => Promise<Reply>;
+};
 
 export type Reply = { status: number; headers: Headers; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,7 +46,7 @@ export class CookieJar {
   }
 }
 
-export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number } = {}): Promise<AuthApp> {
+export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials'] } = {}): Promise<AuthApp> {
   const db = await freshDatabase(driverName);
   const spec = o.spec ?? exampleSpec('blog');
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
@@ -52,7 +59,7 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
     rootToken,
     blobs: blobsIn(db.env.KILN_DATA_DIR),
     gateway,
-    identity: { config: { publicUrl: () => url, cookieCacheSeconds: o.cookieCacheSeconds ?? 300 }, mail: { smtpUrl: o.smtpUrl, from: 'Kiln Test <kiln@example.test>' } },
+    identity: { config: { publicUrl: () => url, cookieCacheSeconds: o.cookieCacheSeconds ?? 300, providerCredentials: o.providerCredentials }, mail: { smtpUrl: o.smtpUrl, from: 'Kiln Test <kiln@example.test>' } },
   });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
   // Browsers send Origin with every POST; better-auth checks it against the public URL.
@@ -73,7 +80,9 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
     driver: driverName,
     api: apiClient(url),
     post: (path, body, jar) => send(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, jar),
+    put: (path, body, jar) => send(path, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, jar),
     get: (path, jar) => send(path, { method: 'GET' }, jar),
+    send,
     close: async () => {
       await app.close();
       await gateway.stop();

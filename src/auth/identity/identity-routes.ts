@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../data/access.ts';
 import { devMailRoutes } from '../mail/dev-mail-routes.ts';
 import { AUTH_BASE_PATH, type Identity } from './identity.ts';
+import { memberRoutes } from './member-routes.ts';
 
 export type IdentityRouteOptions = { identity: Identity; actor: (req: FastifyRequest) => Actor };
 
@@ -40,8 +41,10 @@ export async function identityRoutes(app: FastifyInstance, o: IdentityRouteOptio
   // Who the content API takes the caller to be: root, a signed-in user, or anonymous.
   app.get('/api/me', { schema: { hide: true } }, async (req) => {
     const a = o.actor(req);
-    return { data: a.kind === 'user' ? { kind: a.kind, id: a.id, roles: a.roles } : { kind: a.kind } };
+    const memberships = a.kind === 'user' && a.memberships && Object.keys(a.memberships).length ? { memberships: a.memberships } : {};
+    return { data: a.kind === 'user' ? { kind: a.kind, id: a.id, roles: a.roles, ...memberships } : { kind: a.kind } };
   });
 
+  await app.register(memberRoutes, { identity: o.identity, actor: o.actor });
   await devMailRoutes(app, { outbox: o.identity.outbox, actor: o.actor });
 }

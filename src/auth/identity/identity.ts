@@ -1,8 +1,12 @@
 // The identity layer of one running app: a better-auth instance on the app's own database (Kysely),
 // with argon2id passwords, required email verification, password reset and session revocation, and
-// mail through the outbox. Its HTTP endpoints live under /api/auth (identity-routes.ts); the content
-// API asks it for the actor behind a session cookie (sessionActor).
+// mail through the outbox; social and SSO sign-in (external-providers.ts) with account linking by
+// verified email only; TOTP MFA with recovery codes (mfa-policy.ts); tenants as organizations
+// (tenant-organizations.ts). Its HTTP endpoints live under /api/auth (identity-routes.ts); the
+// content API asks it for the actor behind a session cookie (sessionActor), with the person's roles
+// per tenant.
 import { betterAuth } from 'better-auth';
+import { genericOAuth, organization, twoFactor } from 'better-auth/plugins';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Actor } from '../../data/access.ts';
 import type { StorageDriver } from '../../data/driver.ts';
@@ -12,10 +16,15 @@ import type { MailConfig } from '../mail/mail-config.ts';
 import { MailOutbox } from '../mail/outbox.ts';
 import { resetPasswordMail, verifyEmailMail } from '../mail/templates.ts';
 import { hashPassword, verifyPassword } from './argon2id.ts';
-import { authSchemaOptions } from './auth-schema.ts';
+import { authSchemaOptions, ORGANIZATION_SCHEMA, TWO_FACTOR_TABLE } from './auth-schema.ts';
 import { setupAuthSecret } from './auth-secret.ts';
 import { ensureIdentityTables } from './auth-tables.ts';
+import { endpointGuard } from './endpoint-guard.ts';
+import { externalSignIn, type ExternalProvider, type ExternalSignIn } from './external-providers.ts';
 import type { IdentityConfig } from './identity-config.ts';
+import { mfaEnabled, mfaEnrolmentRequired, mfaRequired } from './mfa-policy.ts';
+import { signInGate } from './sign-in-gate.ts';
+import { TenantOrganizations } from './tenant-organizations.ts';
 
 export const AUTH_BASE_PATH = '/api/auth';
 const COOKIE_PREFIX = 'kiln';
@@ -34,21 +43,46 @@ const seconds = (d: string | undefined, fallback: number) => {
   return n * { s: 1, m: 60, h: 3600, d: 86400 }[d.slice(-1) as 's' | 'm' | 'h' | 'd'];
 };
 
-function createAuth(s: IdentitySetup, secret: string, outbox: MailOutbox, publicUrl: string) {
+type AuthParts = { secret: string; outbox: MailOutbox; publicUrl: string; external: ExternalSignIn; tenants: () => TenantOrganizations };
+
+function createAuth(s: IdentitySetup, p: AuthParts) {
+  const { secret, outbox, publicUrl } = p;
   const auth = s.spec.auth ?? {};
   const app = s.spec.title ?? s.spec.name;
   const cache = s.config.cookieCacheSeconds;
-  const base = authSchemaOptions(s.driver.db, s.driver);
+  const plugins = [
+    // Passwordless enrolment lets people who only sign in through a provider enrol too.
+    twoFactor({ twoFactorTable: TWO_FACTOR_TABLE, issuer: app, allowPasswordless: true }),
+    organization({
+      schema: ORGANIZATION_SCHEMA,
+      allowUserToCreateOrganization: false,
+      requireEmailVerificationOnInvitation: true,
+      organizationHooks: { afterAcceptInvitation: async ({ user }) => p.tenants().forget(user.id) },
+    }),
+    ...(p.external.oidc.length ? [genericOAuth({ config: p.external.oidc })] : []),
+    endpointGuard({ mfa: mfaEnabled(s.spec) }),
+  ];
+  const base = authSchemaOptions(s.driver.db, s.driver, plugins);
+  const gate = signInGate(s.spec, p.external.providers);
   return betterAuth({
     ...base,
     appName: app,
     baseURL: publicUrl,
     basePath: AUTH_BASE_PATH,
     secret,
+    plugins,
+    socialProviders: p.external.socialProviders,
+    user: { ...base.user, validateUserInfo: (data, ctx) => gate(data, ctx) },
+    account: {
+      ...base.account,
+      // A provider account joins an existing user only when the provider vouches for the address
+      // (email_verified) and the user's own address is verified too; no provider is trusted blindly.
+      accountLinking: { enabled: true, trustedProviders: [], requireLocalEmailVerified: true, allowDifferentEmails: false },
+    },
     emailAndPassword: {
       enabled: auth.methods === undefined || auth.methods.includes('password'),
-      // "invite" sign-up goes through organization invitations, which create the account themselves.
-      disableSignUp: (auth.signUp ?? 'open') !== 'open',
+      // "invite": sign-up stays open and the sign-in gate admits invited addresses only.
+      disableSignUp: (auth.signUp ?? 'open') === 'closed',
       // No session before the address is proven: an unverified account could belong to anyone.
       requireEmailVerification: true,
       minPasswordLength: auth.password?.minLength ?? 8,
@@ -84,6 +118,12 @@ export type Auth = ReturnType<typeof createAuth>;
 export type Identity = {
   readonly outbox: MailOutbox;
   readonly mail: MailConfig;
+  /** The spec's external providers that have credentials. */
+  readonly providers: readonly ExternalProvider[];
+  /** Whether email and password sign-in is offered. */
+  readonly passwordSignIn: boolean;
+  /** Tenants' organizations: members, roles and invitations. */
+  readonly tenants: TenantOrganizations;
   /** The better-auth instance, created on first use (the public URL may only be known after listen). */
   auth(): Auth;
   /** The actor of a request's session cookie, or undefined; `setCookie` receives a refreshed cookie cache. */
@@ -94,11 +134,27 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
   await ensureIdentityTables(s.driver);
   const secret = await setupAuthSecret(s.driver, s.config.secret);
   const outbox = new MailOutbox(s.driver, s.queue, Boolean(s.mail.smtpUrl));
+  const external = externalSignIn(s.spec, s.config.providerCredentials);
+  for (const reason of external.disabled) console.warn(`kiln: warning: ${reason}`);
+  const publicUrl = () => (typeof s.config.publicUrl === 'function' ? s.config.publicUrl() : s.config.publicUrl);
   let auth: Auth | undefined;
-  const get = () => (auth ??= createAuth(s, secret, outbox, typeof s.config.publicUrl === 'function' ? s.config.publicUrl() : s.config.publicUrl));
+  const get = (): Auth => (auth ??= createAuth(s, { secret, outbox, publicUrl: publicUrl(), external, tenants: () => tenants }));
+  const tenants: TenantOrganizations = new TenantOrganizations({
+    driver: s.driver,
+    spec: s.spec,
+    adapter: async () => (await get().$context).adapter,
+    outbox,
+    publicUrl,
+    appName: s.spec.title ?? s.spec.name,
+    // Role changes made by another process are seen within this many seconds.
+    cacheSeconds: Math.min(s.config.cookieCacheSeconds, 30),
+  });
   return {
     outbox,
     mail: s.mail,
+    providers: external.providers,
+    passwordSignIn: s.spec.auth?.methods === undefined || s.spec.auth.methods.includes('password'),
+    tenants,
     auth: get,
     async sessionActor(url, headers, setCookie) {
       // Cookies are ambient: only look when the session cookie is there, and never for the auth
@@ -111,7 +167,10 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
       const cookies = out.getSetCookie();
       if (cookies.length) setCookie(cookies);
       if (!response) return undefined;
-      return { kind: 'user', id: response.user.id, roles: [] };
+      const user = response.user as { id: string; twoFactorEnabled?: boolean | null };
+      const actor: Actor = { kind: 'user', id: user.id, roles: [], memberships: await tenants.membershipsOf(user.id) };
+      if (!user.twoFactorEnabled && mfaRequired(s.spec, actor)) throw mfaEnrolmentRequired();
+      return actor;
     },
   };
 }

@@ -23,3 +23,7 @@ export function verifyEmailMail(app: string, to: string, url: string): OutgoingM
 export function resetPasswordMail(app: string, to: string, url: string): OutgoingMail {
   return message('reset-password', to, `Reset your ${app} password`, ['Someone asked to reset the password of your account.', 'The link works once and expires in one hour.'], { label: 'Choose a new password', url }, 'If you did not ask for this, ignore this message: your password stays as it is.');
 }
+
+export function invitationMail(app: string, to: string, i: { tenant: string; inviter: string; roles: string[]; url: string }): OutgoingMail {
+  return message('invitation', to, `You are invited to ${i.tenant} on ${app}`, [`${i.inviter} invited you to join ${i.tenant} on ${app} as ${i.roles.join(', ')}.`, 'Sign in (or create an account) with this email address, then accept the invitation. It expires in 7 days.'], { label: 'See the invitation', url: i.url }, 'If you did not expect this, you can ignore this message.');
+}

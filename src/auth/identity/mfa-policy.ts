@@ -1,0 +1,26 @@
+// The spec's MFA policy (auth.mfa). "required" applies to everyone, or to the people holding one of
+// the listed roles in any tenant. Such a person who has not enrolled an authenticator yet is not
+// refused a session (they need one to enrol) but every request beyond /api/auth/* is answered with a
+// 403 problem naming "mfa" and the two calls that enrol. The second factor is asked at password
+// sign-in; sign-in through an external provider relies on that provider's own authentication.
+import type { Actor } from '../../data/access.ts';
+import { DataError } from '../../data/errors.ts';
+import type { Spec } from '../../spec/schema.ts';
+
+export function mfaRequired(spec: Spec, actor: Actor): boolean {
+  const mfa = spec.auth?.mfa;
+  if (mfa?.policy !== 'required' || actor.kind !== 'user') return false;
+  if (!mfa.roles) return true;
+  const held = new Set([...actor.roles, ...Object.values(actor.memberships ?? {}).flat()]);
+  return mfa.roles.some((r) => held.has(r));
+}
+
+export function mfaEnabled(spec: Spec): boolean {
+  return (spec.auth?.mfa?.policy ?? 'optional') !== 'off';
+}
+
+export function mfaEnrolmentRequired(): DataError {
+  return new DataError('forbidden', 'Multi-factor authentication is required for your account: enrol an authenticator app first', [
+    { field: 'mfa', detail: 'enrol with POST /api/auth/two-factor/enable {password}, then confirm a code from the app with POST /api/auth/two-factor/verify-totp {code}' },
+  ]);
+}

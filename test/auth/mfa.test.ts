@@ -1,0 +1,86 @@
+// TOTP MFA with recovery codes, once per driver, with the spec's policy "required" for editors: an
+// editor who has not enrolled is limited to enrolling, enrolment is confirmed with a code computed
+// here per RFC 6238, password sign-in then asks for the second factor, and a recovery code works once.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { drivers } from '../harness.ts';
+import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
+import type { Worker } from '../../src/data/queue/worker.ts';
+import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
+import { magazineWithAuth, Mailbox, PASSWORD, totpCode, verifiedPerson } from './identity-helpers.ts';
+
+for (const driver of await drivers()) {
+  describe(`MFA (${driver})`, () => {
+    let app: AuthApp;
+    let inbox: SmtpInbox;
+    let worker: Worker;
+    let mail: Mailbox;
+    before(async () => {
+      inbox = new SmtpInbox();
+      await inbox.start();
+      mail = new Mailbox(inbox);
+      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec: magazineWithAuth({ mfa: { policy: 'required', roles: ['editor'] } }) });
+      worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
+      assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug: 'acme', name: 'ACME' } })).status, 201);
+    });
+    after(async () => {
+      await worker.stop();
+      await app.close();
+      await inbox.stop();
+    });
+
+    test('an editor must enrol before using the content API; sign-in then asks for a TOTP code', async () => {
+      const erin = await verifiedPerson(app, mail, 'erin@example.com', 'Erin');
+      const frank = await verifiedPerson(app, mail, 'frank@example.com', 'Frank');
+      assert.equal((await app.api('/api/tenants/acme/members', { method: 'POST', body: { email: 'erin@example.com', roles: ['editor'] } })).status, 201);
+      assert.equal((await app.api('/api/tenants/acme/members', { method: 'POST', body: { email: 'frank@example.com', roles: ['writer'] } })).status, 201);
+
+      const refused = await app.get('/api/t/acme/authors', erin.jar);
+      assert.equal(refused.status, 403);
+      assert.match(refused.headers.get('content-type')!, /application\/problem\+json/);
+      assert.equal(refused.body.errors[0].field, 'mfa');
+      assert.match(refused.body.errors[0].detail, /two-factor\/enable/);
+      // The policy names editors only: a writer goes on without MFA.
+      assert.equal((await app.get('/api/t/acme/authors', frank.jar)).status, 200);
+
+      const enrol = await app.post('/api/auth/two-factor/enable', { password: PASSWORD }, erin.jar);
+      assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+      assert.match(enrol.body.totpURI, /^otpauth:\/\/totp\//);
+      assert.ok(enrol.body.backupCodes.length >= 5);
+      // Enrolment counts once a code from the app is confirmed.
+      assert.equal((await app.get('/api/t/acme/authors', erin.jar)).status, 403);
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: '000000' === totpCode(enrol.body.totpURI) ? '111111' : '000000' }, erin.jar)).status, 401);
+      const confirmed = await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, erin.jar);
+      assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+      assert.equal((await app.get('/api/t/acme/authors', erin.jar)).status, 200);
+
+      // A password alone no longer makes a session.
+      const phone = new CookieJar();
+      const first = await app.post('/api/auth/sign-in/email', { email: 'erin@example.com', password: PASSWORD }, phone);
+      assert.equal(first.status, 200);
+      assert.equal(first.body.twoFactorRedirect, true);
+      assert.ok(!phone.cookies.has('kiln.session_token'), 'no session before the second factor');
+      assert.deepEqual((await app.get('/api/me', phone)).body.data, { kind: 'anonymous' });
+      const wrong = await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI, Date.now() - 10 * 60_000) }, phone);
+      assert.equal(wrong.status, 401);
+      const second = await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, phone);
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.equal((await app.get('/api/me', phone)).body.data.id, erin.id);
+      assert.equal((await app.get('/api/t/acme/authors', phone)).status, 200);
+
+      // A recovery code stands in for the app, once.
+      const code = enrol.body.backupCodes[0];
+      const laptop = new CookieJar();
+      assert.equal((await app.post('/api/auth/sign-in/email', { email: 'erin@example.com', password: PASSWORD }, laptop)).body.twoFactorRedirect, true);
+      const recovered = await app.post('/api/auth/two-factor/verify-backup-code', { code }, laptop);
+      assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+      assert.equal((await app.get('/api/me', laptop)).body.data.id, erin.id);
+      const again = new CookieJar();
+      assert.equal((await app.post('/api/auth/sign-in/email', { email: 'erin@example.com', password: PASSWORD }, again)).body.twoFactorRedirect, true);
+      assert.equal((await app.post('/api/auth/two-factor/verify-backup-code', { code }, again)).status, 401);
+      assert.deepEqual((await app.get('/api/me', again)).body.data, { kind: 'anonymous' });
+      const other = await app.post('/api/auth/two-factor/verify-backup-code', { code: enrol.body.backupCodes[1] }, again);
+      assert.equal(other.status, 200, 'another recovery code still works');
+    });
+  });
+}

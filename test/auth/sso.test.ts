@@ -1,0 +1,133 @@
+// Social/SSO sign-in against a real upstream OpenID provider (a second oidc-provider instance), once
+// per driver: the browser's whole redirect dance is driven with fetch and one cookie jar. Sign-in
+// starts at Kiln, goes to the IdP, comes back to Kiln's callback and ends signed in; an IdP account
+// links to an existing user only when the IdP says the email is verified; a tenant-restricted
+// provider admits that tenant's members only.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { drivers } from '../harness.ts';
+import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
+import type { Worker } from '../../src/data/queue/worker.ts';
+import { externalSignIn } from '../../src/auth/identity/external-providers.ts';
+import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
+import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
+import { magazineWithAuth, Mailbox, verifiedPerson } from './identity-helpers.ts';
+import { UpstreamIdp } from './sso-idp.ts';
+
+const CREDENTIALS: Record<string, { clientId: string; clientSecret: string }> = {
+  corp: { clientId: 'kiln-corp', clientSecret: 'corp-secret-0123456789' },
+  partner: { clientId: 'kiln-partner', clientSecret: 'partner-secret-0123456789' },
+};
+
+for (const driver of await drivers()) {
+  describe(`SSO sign-in (${driver})`, () => {
+    let app: AuthApp;
+    let idp: UpstreamIdp;
+    let inbox: SmtpInbox;
+    let worker: Worker;
+    let mail: Mailbox;
+    before(async () => {
+      idp = new UpstreamIdp();
+      await idp.listen();
+      inbox = new SmtpInbox();
+      await inbox.start();
+      mail = new Mailbox(inbox);
+      const spec = magazineWithAuth({
+        providers: [
+          { id: 'corp', type: 'oidc', issuer: idp.issuer, label: 'Corp SSO' },
+          { id: 'partner', type: 'oidc', issuer: idp.issuer, tenants: ['acme'] },
+        ],
+      });
+      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec, providerCredentials: (id) => CREDENTIALS[id] });
+      idp.configure(Object.entries(CREDENTIALS).map(([id, c]) => ({ client_id: c.clientId, client_secret: c.clientSecret, redirect_uris: [`${app.url}/api/auth/callback/${id}`] })));
+      worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
+      for (const slug of ['acme', 'globex']) assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug, name: slug } })).status, 201);
+    });
+    after(async () => {
+      await worker.stop();
+      await app.close();
+      await idp.close();
+      await inbox.stop();
+    });
+
+    /** Follows every redirect like a browser until it lands on a Kiln page outside the callback; returns that URL. */
+    async function signInThrough(provider: string, jar: CookieJar): Promise<URL> {
+      const start = await app.post('/api/auth/sign-in/social', { provider, callbackURL: '/api/me' }, jar);
+      assert.equal(start.status, 200, JSON.stringify(start.body));
+      let url = new URL(start.body.url);
+      assert.equal(url.origin, idp.issuer, 'the browser goes to the IdP');
+      for (let hops = 0; hops < 20; hops++) {
+        if (url.origin === app.url && !url.pathname.startsWith('/api/auth/callback/')) return url;
+        const res = await fetch(url, { headers: jar.cookies.size ? { cookie: jar.header() } : {}, redirect: 'manual' });
+        jar.take(res.headers);
+        const location = res.headers.get('location');
+        assert.ok(res.status >= 300 && res.status < 400 && location, `${url} answered ${res.status}: ${await res.text()}`);
+        url = new URL(location, url);
+      }
+      throw new Error('too many redirects');
+    }
+
+    test('a new person signs in through the IdP and gets a session', async () => {
+      idp.account = { sub: 'new-1', email: 'newcomer@example.com', email_verified: true, name: 'Newcomer' };
+      const jar = new CookieJar();
+      const landed = await signInThrough('corp', jar);
+      assert.equal(landed.pathname, '/api/me');
+      assert.ok(jar.cookies.has('kiln.session_token'), 'Kiln set its session cookie');
+      const me = await app.get('/api/me', jar);
+      assert.equal(me.body.data.kind, 'user');
+      const user = await app.store.driver.db.selectFrom(AUTH_TABLES.user).selectAll().where('id', '=', me.body.data.id).executeTakeFirstOrThrow();
+      assert.equal(user.email, 'newcomer@example.com');
+      // Signing in again finds the same person through the linked account.
+      const again = new CookieJar();
+      await signInThrough('corp', again);
+      assert.equal((await app.get('/api/me', again)).body.data.id, me.body.data.id);
+    });
+
+    test('an IdP account links to an existing user by verified email only', async () => {
+      const linked = await verifiedPerson(app, mail, 'linda@example.com', 'Linda');
+      idp.account = { sub: 'linda-at-corp', email: 'linda@example.com', email_verified: true, name: 'Linda' };
+      const jar = new CookieJar();
+      assert.equal((await signInThrough('corp', jar)).pathname, '/api/me');
+      assert.equal((await app.get('/api/me', jar)).body.data.id, linked.id, 'the same user as the password account');
+
+      const victim = await verifiedPerson(app, mail, 'victor@example.com', 'Victor');
+      idp.account = { sub: 'mallory-at-corp', email: 'victor@example.com', email_verified: false, name: 'Not Victor' };
+      const attacker = new CookieJar();
+      const landed = await signInThrough('corp', attacker);
+      assert.equal(landed.pathname, '/api/auth/error', 'better-auth\'s error page');
+      assert.equal(landed.searchParams.get('error'), 'account_not_linked');
+      assert.deepEqual((await app.get('/api/me', attacker)).body.data, { kind: 'anonymous' });
+      const accounts = await app.store.driver.db.selectFrom(AUTH_TABLES.account).select('providerId').where('userId', '=', victim.id).execute();
+      assert.deepEqual(accounts.map((a) => a.providerId), ['credential'], 'no IdP account was attached to the existing user');
+    });
+
+    test('a tenant-restricted provider admits members of its tenants only', async () => {
+      const listed = await app.get('/api/tenants/acme/providers');
+      assert.deepEqual(listed.body.data.providers.map((p: { id: string }) => p.id), ['corp', 'partner']);
+      assert.deepEqual((await app.get('/api/tenants/globex/providers')).body.data.providers.map((p: { id: string }) => p.id), ['corp']);
+
+      await verifiedPerson(app, mail, 'pat@example.com', 'Pat');
+      idp.account = { sub: 'pat-at-partner', email: 'pat@example.com', email_verified: true, name: 'Pat' };
+      const refused = await signInThrough('partner', new CookieJar());
+      assert.equal(refused.searchParams.get('error'), 'not_a_member');
+      idp.account = { sub: 'stranger', email: 'stranger@example.com', email_verified: true, name: 'Stranger' };
+      assert.equal((await signInThrough('partner', new CookieJar())).searchParams.get('error'), 'not_a_member');
+      assert.equal((await app.store.driver.db.selectFrom(AUTH_TABLES.user).select('id').where('email', '=', 'stranger@example.com').execute()).length, 0, 'no account was created');
+
+      assert.equal((await app.api('/api/tenants/acme/members', { method: 'POST', body: { email: 'pat@example.com', roles: ['editor'] } })).status, 201);
+      idp.account = { sub: 'pat-at-partner', email: 'pat@example.com', email_verified: true, name: 'Pat' };
+      const jar = new CookieJar();
+      assert.equal((await signInThrough('partner', jar)).pathname, '/api/me');
+      const me = await app.get('/api/me', jar);
+      assert.deepEqual(me.body.data.memberships, { acme: ['editor'] });
+      assert.equal((await app.post('/api/t/acme/authors', { name: 'Pat' }, jar)).status, 201);
+    });
+
+    test('a listed provider without credentials is left out, with the variables it needs', () => {
+      const off = externalSignIn(magazineWithAuth({ providers: [{ id: 'corp', type: 'oidc', issuer: idp.issuer }] }), () => undefined);
+      assert.deepEqual(off.providers, []);
+      assert.deepEqual(off.oidc, []);
+      assert.match(off.disabled.join('\n'), /KILN_AUTH_CORP_CLIENT_ID and KILN_AUTH_CORP_CLIENT_SECRET/);
+    });
+  });
+}
