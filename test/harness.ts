@@ -110,21 +110,27 @@ export function blobsIn(dataDir: string): FsBlobStore {
   return new FsBlobStore(join(dataDir, 'media'));
 }
 
-/** The model gateway of a test app: offline whatever the developer's KILN_AI_* variables say. */
-export async function testGateway(driver: StorageDriver): Promise<Gateway> {
-  return createGateway({ driver, config: readAiConfig({}), prompts: allPrompts, env: {} });
+/**
+ * The model gateway of a test app: offline whatever the developer's KILN_AI_* variables say, or
+ * configured from `aiEnv` alone (KILN_AI_PROVIDER, KILN_AI_BASE_URL of a fake server, …), with a fast queue.
+ */
+export async function testGateway(driver: StorageDriver, aiEnv: Record<string, string> = {}): Promise<Gateway> {
+  return createGateway({ driver, config: readAiConfig(aiEnv), prompts: allPrompts, env: aiEnv, queue: { pollMs: 10, retryBaseMs: 10 } });
 }
+
+/** `aiEnv`: the KILN_AI_* variables of the app's model gateway (default: offline). */
+export type ServeOptions = { aiEnv?: Record<string, string> };
 
 /**
  * Serves an app in-process on an ephemeral port over an existing database. `prepare` runs on the
  * store before the server starts (to attach listeners); `close` stops the server and the connection.
  */
-export async function serveApp(driverName: DriverName, db: { env: TestApp['env'] }, spec: Spec, prepare?: (store: Store) => void): Promise<TestApp> {
+export async function serveApp(driverName: DriverName, db: { env: TestApp['env'] }, spec: Spec, prepare?: (store: Store) => void, options: ServeOptions = {}): Promise<TestApp> {
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
   const store = await Store.open(driver, spec);
   prepare?.(store);
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const gateway = await testGateway(driver);
+  const gateway = await testGateway(driver, options.aiEnv);
   const app = await buildApp({ store, rootToken, blobs: blobsIn(db.env.KILN_DATA_DIR), gateway });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -143,9 +149,9 @@ export async function serveApp(driverName: DriverName, db: { env: TestApp['env']
 }
 
 /** Starts the app in-process on an ephemeral port with a fresh database, dropped on close. */
-export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine')): Promise<TestApp> {
+export async function startApp(driverName: DriverName, spec: Spec = exampleSpec('magazine'), options: ServeOptions = {}): Promise<TestApp> {
   const db = await freshDatabase(driverName);
-  const served = await serveApp(driverName, db, spec);
+  const served = await serveApp(driverName, db, spec, undefined, options);
   return {
     ...served,
     close: async () => {

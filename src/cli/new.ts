@@ -93,7 +93,7 @@ export async function newCommand(argv: string[]): Promise<number> {
     ...(result.refused.length ? ['', 'Refused (edit kiln.json by hand if you mean it):', ...result.refused.map((r) => `  - ${r}`)] : []),
     ...(result.warnings.length ? ['', 'Warnings:', ...result.warnings.map((w) => `  - ${w}`)] : []),
     '',
-    `Planned by: ${result.source === 'offline' ? 'the offline planner' : `${result.provider} ${result.model}`} (prompt builder.plan v${result.promptVersion}).`,
+    `Planned by: ${result.source === 'offline' ? 'the offline planner' : `${result.provider} ${result.model}${result.source === 'cache' ? ', a stored answer from the AI cache' : ''}`} (prompt builder.plan v${result.promptVersion}).`,
     '',
     'Next steps:',
     `  kiln spec check ${join(shown, 'kiln.json')}`,

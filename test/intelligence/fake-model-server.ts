@@ -41,7 +41,8 @@ export type FakeReply = {
   drop?: boolean;
 };
 
-export type FakeHandler<Body> = (request: RecordedRequest<Body>) => FakeReply | undefined;
+/** A promise holds the request open until it settles (to count requests in flight without timing). */
+export type FakeHandler<Body> = (request: RecordedRequest<Body>) => FakeReply | undefined | Promise<FakeReply | undefined>;
 
 export type FakeModelServer<Body> = {
   /** The base URL to configure the provider with. */
@@ -50,7 +51,7 @@ export type FakeModelServer<Body> = {
   requests: RecordedRequest<Body>[];
   /** Queues answers, used one per request in order. */
   reply(...replies: FakeReply[]): void;
-  /** Answers requests once the queue is empty (return undefined for the default answer). */
+  /** Answers requests once the queue is empty (return undefined for the default answer, a promise to hold the request open). */
   handle(handler: FakeHandler<Body> | undefined): void;
   /** Scripted replies not used yet. */
   pending(): number;
@@ -84,13 +85,16 @@ export async function startFakeModelServer<Body>(format: WireFormat<Body>, prefi
         raw,
       };
       requests.push(request);
-      const reply = routeError(request) ?? format.checkAuth(request) ?? queue.shift() ?? handler?.(request) ?? format.defaultReply(request);
-      if (reply.delayMs === undefined) return send(res, reply, request);
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        send(res, reply, request);
-      }, reply.delayMs);
-      timers.add(timer);
+      const scripted = routeError(request) ?? format.checkAuth(request) ?? queue.shift();
+      return Promise.resolve(scripted ?? handler?.(request)).then((handled) => {
+        const reply = handled ?? format.defaultReply(request);
+        if (reply.delayMs === undefined) return send(res, reply, request);
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          send(res, reply, request);
+        }, reply.delayMs);
+        timers.add(timer);
+      });
     });
   });
 

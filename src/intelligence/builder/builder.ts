@@ -35,7 +35,7 @@ let editSchemaCache: Record<string, unknown> | undefined;
 export const planAnswerJsonSchema = () => (planSchemaCache ??= jsonSchema(planAnswerSchema, 'Kiln app plan'));
 export const editAnswerJsonSchema = () => (editSchemaCache ??= jsonSchema(editAnswerSchema, 'Kiln spec patch'));
 
-const zodProblems = (e: z.ZodError) => e.issues.map((i) => `${i.path.length ? `/${i.path.join('/')}` : '/'}: ${i.message}`);
+const zodProblems = (e: z.ZodError, at = (path: string) => path) => e.issues.map((i) => `${at(i.path.length ? `/${i.path.join('/')}` : '/')}: ${i.message}`);
 const provenance = (r: GatewayResult<unknown>): Provenance => ({ source: r.source, provider: r.provider, model: r.model, promptVersion: r.promptVersion, notes: r.notes, callId: r.callId });
 
 /** `name`: the app's name, whoever plans it (`kiln new` names the app after its folder). */
@@ -63,15 +63,17 @@ export async function planApp(gateway: ModelGateway, input: { description: strin
 
 /** A model's plan: a spec (bare, or as {spec, understood, assumptions}) that checks and passes the guard. */
 export function validatePlan(json: unknown, name?: string): Validation<PlannedApp> {
-  const wrapped = typeof json === 'object' && json !== null && 'kiln' in json ? { spec: json } : json;
-  const parsed = planAnswerSchema.safeParse(wrapped);
-  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
+  const bare = typeof json === 'object' && json !== null && 'kiln' in json;
+  const parsed = planAnswerSchema.safeParse(bare ? { spec: json } : json);
+  // Problems go back to the model, so they point into the document it wrote: its spec is at /spec unless it answered with the bare spec.
+  const inAnswer = (specPath: string) => (bare ? specPath : `/spec${specPath === '/' ? '' : specPath}`);
+  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error, (path) => (bare ? path.replace(/^\/spec(?=\/|$)/, '') || '/' : path)) };
   if (name !== undefined) parsed.data.spec.name = name;
   const checked = checkSpec(parsed.data.spec);
-  if (!checked.ok) return { ok: false, problems: checked.errors.map((e) => `${e.path}: ${e.message} (${e.fix})`) };
+  if (!checked.ok) return { ok: false, problems: checked.errors.map((e) => `${inAnswer(e.path)}: ${e.message} (${e.fix})`) };
   const guarded = guardPlan(checked.spec, 'model');
   const again = checkSpec(guarded.spec);
-  if (!again.ok) return { ok: false, problems: again.errors.map((e) => `${e.path}: ${e.message} (${e.fix})`) };
+  if (!again.ok) return { ok: false, problems: again.errors.map((e) => `${inAnswer(e.path)}: ${e.message} (${e.fix})`) };
   // Models write specs, not content: the sample content comes from the same generator the offline planner uses.
   const seed: SeedDoc = seedFor(again.spec);
   return {

@@ -7,6 +7,7 @@ import { bodySnippet, httpFailure } from './http-failure.ts';
 import { postJson, type JsonAnswer } from './post-json.ts';
 import { durationMs, resetWaitMs, retryAfterMs } from './retry-after.ts';
 import { wireSchema, type WireSchema } from './wire-schema.ts';
+import { fitsStrictMode } from './strict-schema.ts';
 
 export type OpenAiCompatibleOptions = {
   /** Up to and including the version segment: `https://api.openai.com/v1`, `http://localhost:11434/v1`. */
@@ -19,7 +20,7 @@ export type OpenAiCompatibleOptions = {
   timeoutMs?: number;
   /** OpenAI's newer models refuse `max_tokens`; most compatible servers only know it. Default `max_tokens`. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
-  /** `json_schema.strict`: constrained decoding where the server supports it. Default true. */
+  /** `json_schema.strict`: constrained decoding where the server supports it, for schemas strict mode accepts. Default true. */
   strict?: boolean;
 };
 
@@ -54,7 +55,7 @@ export class OpenAiCompatibleProvider implements ModelProvider {
     };
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.maxOutputTokens !== undefined) body[this.#maxTokensField] = request.maxOutputTokens;
-    if (wire) body.response_format = { type: 'json_schema', json_schema: { name: wire.name, schema: wire.schema, strict: this.#strict } };
+    if (wire) body.response_format = { type: 'json_schema', json_schema: { name: wire.name, schema: wire.schema, strict: this.#strict && fitsStrictMode(wire.schema) } };
 
     const answer = await postJson({
       provider: this.name,
