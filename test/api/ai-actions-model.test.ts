@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers, exampleSpec, startApp, type TestApp } from '../harness.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../intelligence/fake-openai-server.ts';
-import { countRows, create, createTenant, type Item } from './helpers.ts';
+import { assertProblem, countRows, create, createTenant, type Item } from './helpers.ts';
 
 const BODY = '<p>The council approved forty kilometres of protected <strong>bicycle lanes</strong>.</p><p>Cycling has grown quickly in the city.</p>';
 const GERMAN = {
@@ -84,6 +84,21 @@ for (const d of await drivers()) {
       assert.match(lastMessage(1), /translations\."status" was not asked for/);
       assert.match(lastMessage(1), /translations\."seoTitle" was not asked for/);
       assert.equal((await app.api(`/api/t/mag/articles/${article.id}`)).body.data.status, 'draft');
+    });
+
+    it('translate with the provider failing answers 503 with Retry-After, not "set a provider"', async () => {
+      fake.handle(() => ({ status: 500, body: { error: { message: 'upstream exploded', type: 'server_error' } } }));
+      try {
+        // An item never translated before, so no stored answer stands in for the model.
+        const r = await act(second.id, 'translate', { language: 'de' });
+        const problem = assertProblem(r, 503);
+        assert.equal(problem.type, 'urn:kiln:problem:model-unavailable');
+        assert.equal(r.headers.get('retry-after'), '30');
+        assert.doesNotMatch(problem.detail, /KILN_AI_PROVIDER/);
+        assert.ok(fake.requests.length >= 1);
+      } finally {
+        fake.handle(undefined);
+      }
     });
 
     it('summarize answers with the model’s summary for the summary field only', async () => {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../data/store.ts';
 import { SINGLE_TENANT_SLUG } from '../../data/store.ts';
 import type { Actor } from '../../data/access.ts';
-import type { ModelGateway } from '../../intelligence/gateway/model-gateway.ts';
+import { ModelUnavailableError, type ModelGateway } from '../../intelligence/gateway/model-gateway.ts';
 import { runAiAction, targetsOf } from '../../intelligence/actions/run-action.ts';
 import { AI_ACTION_NAMES, aiActionsOf } from '../../spec/ai-actions.ts';
 import { ModelRequiredError } from '../../intelligence/actions/translate.ts';
@@ -39,6 +39,16 @@ export function aiActionRoutes(app: FastifyInstance, { store, actor, gateway }: 
           );
           return { data };
         } catch (e) {
+          if (e instanceof ModelUnavailableError) {
+            reply.header('retry-after', '30');
+            return sendProblem(reply, {
+              type: 'urn:kiln:problem:model-unavailable',
+              title: 'The model provider did not answer',
+              status: 503,
+              detail: `${p.action} needs a model, and none gave a usable answer; try again later. ${e.reasons.join('; ')}`,
+              instance: req.url.split('?')[0],
+            });
+          }
           if (!(e instanceof ModelRequiredError)) throw e;
           // Not a fault of the request or of Kiln: this server is not configured for the action.
           return sendProblem(reply, {

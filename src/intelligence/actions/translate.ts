@@ -2,16 +2,16 @@
 // offline translator, so without a model provider the action answers with a clear problem instead
 // of a fake translation; with one, the call goes through the gateway like every other action.
 import type { TranslateConfig } from '../../spec/ai-actions.ts';
-import type { Validation } from '../gateway/model-gateway.ts';
+import { NoOfflineImplementationError, type Validation } from '../gateway/model-gateway.ts';
 import type { PromptDefinition } from '../gateway/prompts/prompt-definition.ts';
 import { CONTENT_IS_DATA, type ActionInput, type PreparedAction } from './action.ts';
 
 /** The action cannot run offline; the HTTP layer answers 501 naming the setting to change. */
-export class ModelRequiredError extends Error {
+export class ModelRequiredError extends NoOfflineImplementationError {
   readonly action: string;
 
   constructor(action: string) {
-    super(`${action} needs a model provider; set KILN_AI_PROVIDER (and KILN_AI_MODEL) to use it`);
+    super(action, `${action} needs a model provider; set KILN_AI_PROVIDER (and KILN_AI_MODEL) to use it`);
     this.name = 'ModelRequiredError';
     this.action = action;
   }

@@ -23,7 +23,7 @@ import type { AiConfig } from './ai-config.ts';
 import { TokenBudget, estimateTokens, readBudgetLimits } from './budget.ts';
 import { ResponseCache, cacheKey } from './cache.ts';
 import { CallLog, type CallEnd, type CallRecord, type CallSource } from './call-log.ts';
-import type { GatewayCall, GatewayResult, ModelGateway } from './model-gateway.ts';
+import { ModelUnavailableError, NoOfflineImplementationError, type GatewayCall, type GatewayResult, type ModelGateway } from './model-gateway.ts';
 import type { ChatMessage, ModelProvider, ModelUsage } from './model-provider.ts';
 import { PromptFlags, readPromptFlagConfig } from './prompts/prompt-flags.ts';
 import type { PromptDefinition } from './prompts/prompt-definition.ts';
@@ -220,8 +220,15 @@ class PipelineGateway implements Gateway {
       tally.errorKind = a.errorKind;
       tally.notes.push(`${model}: ${a.reason}`);
     }
+    let value: T;
+    try {
+      value = await call.offline();
+    } catch (e) {
+      // With models configured, "no offline implementation" means the models failed, not the setup.
+      if (models.length && e instanceof NoOfflineImplementationError) throw new ModelUnavailableError(call.prompt, [...tally.notes], e);
+      throw e;
+    }
     if (models.length) tally.notes.push('used the offline implementation');
-    const value = await call.offline();
     const outputHash = await putBlob(this.#driver.db, this.#driver, JSON.stringify(value) ?? 'null', this.#now());
     return { result: { value, source: 'offline', provider: OFFLINE, model: OFFLINE, promptVersion: prepared.version, notes: tally.notes, callId }, outputHash };
   }

@@ -43,3 +43,31 @@ export type GatewayResult<T> = {
 export interface ModelGateway {
   run<T>(call: GatewayCall<T>): Promise<GatewayResult<T>>;
 }
+
+/** Thrown by a task's offline implementation when the task has none (translation needs a model). */
+export class NoOfflineImplementationError extends Error {
+  readonly task: string;
+
+  constructor(task: string, message: string) {
+    super(message);
+    this.name = 'NoOfflineImplementationError';
+    this.task = task;
+  }
+}
+
+/**
+ * A model provider is configured, no model gave a usable answer, and the task has no offline
+ * implementation to fall back to: a fault of the provider, not of the request or the setup.
+ */
+export class ModelUnavailableError extends Error {
+  readonly task: string;
+  /** Why each model failed, as the gateway noted it. */
+  readonly reasons: readonly string[];
+
+  constructor(task: string, reasons: readonly string[], cause: unknown) {
+    super(`No model answered ${task} usably: ${reasons.join('; ') || 'no reason recorded'}`, { cause });
+    this.name = 'ModelUnavailableError';
+    this.task = task;
+    this.reasons = reasons;
+  }
+}
