@@ -6,11 +6,12 @@ import type { Actor } from '../data/access.ts';
 import { DataError } from '../data/errors.ts';
 import { API_KEY_PREFIX, type ApiKeys } from './api-keys.ts';
 import type { RootToken } from './root-token.ts';
+import { JWT_SHAPE } from './tokens/bearer-verifier.ts';
 
 const ANONYMOUS: Actor = { kind: 'anonymous' };
 const ROOT: Actor = { kind: 'root' };
 
-export async function actorFrom(authorization: string | undefined, root: RootToken, keys?: ApiKeys, session?: () => Promise<Actor | undefined>): Promise<Actor> {
+export async function actorFrom(authorization: string | undefined, root: RootToken, keys?: ApiKeys, session?: () => Promise<Actor | undefined>, bearer?: (jwt: string) => Promise<Actor | undefined>): Promise<Actor> {
   if (authorization === undefined || authorization === '') return (await session?.()) ?? ANONYMOUS;
   const m = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!m) throw new DataError('unauthenticated', 'The Authorization header must be "Bearer <token>"');
@@ -18,5 +19,10 @@ export async function actorFrom(authorization: string | undefined, root: RootTok
     const actor = await keys.verify(m[1]);
     if (actor) return actor;
   } else if (root.verify(m[1])) return ROOT;
+  // An OAuth access token is a JWT: three dot-separated parts (an API key or the root token is opaque).
+  else if (bearer && JWT_SHAPE.test(m[1])) {
+    const actor = await bearer(m[1]);
+    if (actor) return actor;
+  }
   throw new DataError('unauthenticated', 'The bearer token is not valid');
 }

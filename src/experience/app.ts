@@ -26,6 +26,9 @@ import { createIdentity, type IdentitySetup } from '../auth/identity/identity.ts
 import { identityRoutes } from '../auth/identity/identity-routes.ts';
 import { readIdentityConfig } from '../auth/identity/identity-config.ts';
 import { readMailConfig } from '../auth/mail/mail-config.ts';
+import { openOidc, type OidcOptions } from '../auth/provider/open-oidc.ts';
+import { oidcRoutes } from '../auth/provider/oidc-routes.ts';
+import { OIDC_PREFIX } from '../auth/provider/oidc-service.ts';
 
 export type AppOptions = {
   store: Store;
@@ -39,6 +42,8 @@ export type AppOptions = {
   gateway: ModelGateway;
   /** Sign-in settings and mail (default: from the environment; see readIdentityConfig and readMailConfig). */
   identity?: Pick<IdentitySetup, 'config' | 'mail'>;
+  /** The OAuth / OpenID Connect provider at /oidc (default: settings from the environment; see readOAuthConfig). */
+  oauth?: OidcOptions;
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -71,9 +76,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // anything about what a body should hold.
   const keys = new ApiKeys(() => store);
   const actors = new WeakMap<FastifyRequest, Actor>();
-  const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...(options.identity ?? { config: readIdentityConfig(), mail: readMailConfig() }) });
+  const identitySettings = options.identity ?? { config: readIdentityConfig(), mail: readMailConfig() };
+  const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...identitySettings });
+  const oidc = await openOidc({ store, identity, identityConfig: identitySettings.config, ...options.oauth });
+  app.addHook('onClose', () => oidc.close());
   app.addHook('onRequest', async (req, reply) => {
-    actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys, () => identity.sessionActor(req.url, req.headers, (c) => reply.header('set-cookie', c))));
+    // OAuth endpoints authenticate their clients themselves (Basic, client_id…), not as API callers.
+    if (req.url === OIDC_PREFIX || req.url.startsWith(`${OIDC_PREFIX}/`)) return;
+    actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys, () => identity.sessionActor(req.url, req.headers, (c) => reply.header('set-cookie', c)), oidc.bearer));
   });
   const actor = (req: FastifyRequest): Actor => {
     const a = actors.get(req);
@@ -113,5 +123,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   aiActionRoutes(app, { store, actor, gateway: options.gateway });
   builderRoutes(app, { store, actor, gateway: options.gateway });
   await app.register(identityRoutes, { identity, actor });
+  await app.register(oidcRoutes, { oidc });
   return app;
 }
