@@ -122,6 +122,9 @@ async function grantConsent(o: OidcRouteOptions, req: FastifyRequest, reply: Fas
   const p = o.oidc.provider();
   const accountId = d.session?.accountId;
   if (!accountId) return expired(reply);
+  if (tenant !== undefined && !(await o.oidc.mayActIn(accountId, tenant))) {
+    return finish(o, req, reply, { error: 'access_denied', error_description: `You are not a member of tenant "${tenant}"` }, false);
+  }
   const grant = (d.grantId ? await p.Grant.find(d.grantId) : undefined) ?? new p.Grant({ accountId, clientId: String(d.params.client_id) });
   const details = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
   if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));

@@ -68,6 +68,8 @@ export type OidcService = {
   readonly revocations: RevocationList;
   readonly tenantFor: (requested: unknown) => string | undefined;
   readonly tenantExists: (slug: string) => Promise<boolean>;
+  /** Whether a user may be given a token for a tenant: in a multi-tenant app, only its members. */
+  mayActIn(userId: string, tenant: string): Promise<boolean>;
   readonly grantSeconds: number;
   readonly appName: string;
   readonly db: StorageDriver['db'];
@@ -304,6 +306,9 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
     revocations,
     tenantFor,
     tenantExists: s.tenantExists,
+    async mayActIn(userId, tenant) {
+      return s.spec.tenancy === 'single' || ((await s.roles?.(userId, tenant)) ?? []).length > 0;
+    },
     grantSeconds: refreshSeconds,
     appName,
     db,

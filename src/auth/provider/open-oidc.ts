@@ -10,7 +10,7 @@ import { createOidcService, type OidcService, type TenantRoles } from './oidc-se
 export type OidcOptions = {
   /** Default: readOAuthConfig() from the environment. */
   config?: OAuthConfig;
-  /** The roles a user holds in a tenant (default: none until organizations supply them). */
+  /** The roles a user holds in a tenant (default: their membership in the tenant's organization). */
   roles?: TenantRoles;
   keyPollMs?: number;
 };
@@ -32,7 +32,7 @@ export async function openOidc(o: { store: Store; identity: Identity; identityCo
     config: o.config ?? readOAuthConfig(),
     publicUrl: o.identityConfig.publicUrl,
     secret: await setupAuthSecret(store.driver, o.identityConfig.secret),
-    roles: o.roles,
+    roles: o.roles ?? (async (userId, tenant) => (await o.identity.tenants.membershipsOf(userId))[tenant] ?? []),
     tenantExists,
     keyPollMs: o.keyPollMs,
   });
