@@ -299,6 +299,11 @@ export class Store {
     const names = options.collections ?? [...this.model.collections.keys()];
     for (const n of names) if (!this.model.collections.has(n)) throw invalidQuery('collections', `"${n}" is not a collection`);
     const access = accessOf(this.spec, scope.actor, scope.tenant);
+    // A caller who may read nothing in this tenant is refused, as a list would be, not answered "no hits".
+    if (names.length && !names.some((n) => access.rows('read', n) !== null)) {
+      if (scope.actor.kind === 'anonymous') throw new DataError('unauthenticated', 'Sign in to search this tenant');
+      throw new DataError('forbidden', 'You may not read any collection this search covers');
+    }
     const readable = names.filter((n) => isSearchable(this.model.collections.get(n)!) && access.rows('read', n) !== null);
     if (options.collections && readable.length < names.length) {
       const n = names.find((x) => !readable.includes(x))!;

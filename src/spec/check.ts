@@ -14,7 +14,7 @@ export type SpecCheck = { ok: true; spec: Spec; warnings: SpecIssue[] } | { ok: 
 export const SYSTEM_FIELDS = ['id', 'createdAt', 'updatedAt', 'tenant', 'tenantId', 'createdBy', 'updatedBy'] as const;
 // Single-tenant apps serve /api/{collection}, so a collection may not shadow another API route.
 const RESERVED_COLLECTIONS = new Set(['t', 'tenants', 'health', 'openapi', 'docs', 'search', 'builder', 'auth', 'admin', 'oauth', 'webhooks', 'media', 'spec', 'me', 'users']);
-const RESERVED_SECTIONS = ['auth', 'workflow', 'ai', 'webhooks'] as const;
+const RESERVED_SECTIONS = ['workflow', 'ai', 'webhooks'] as const;
 
 export function pointer(path: ReadonlyArray<PropertyKey>): string {
   return '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
@@ -97,6 +97,8 @@ export function checkSpec(input: unknown): SpecCheck {
 
   checkRoleRules(spec, err);
   if (spec.auth) checkAuth(spec, err);
+  const passkey = spec.auth?.methods?.indexOf('passkey') ?? -1;
+  if (passkey >= 0) warnings.push({ path: pointer(['auth', 'methods', passkey]), message: 'passkey sign-in is not available in this version', fix: 'Remove "passkey" from auth.methods; people sign in with the other methods listed.' });
 
   for (const section of RESERVED_SECTIONS) {
     if (spec[section] !== undefined && Object.keys(spec[section]).length > 0) {

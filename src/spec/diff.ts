@@ -64,7 +64,10 @@ export function diffSpecs(before: Spec, after: Spec): SpecChange[] {
     diffCollection(changes, name, before.collections[old], col, renamedCollections);
   }
   diffRoles(changes, before, after);
-  for (const section of ['auth', 'workflow', 'ai', 'webhooks'] as const) {
+  if (!same(before.auth, after.auth)) {
+    changes.push({ kind: 'section.changed', section: 'auth', class: 'safe', reason: 'Sign-in settings change; no data moves, and running servers apply them when they switch to this version.' });
+  }
+  for (const section of ['workflow', 'ai', 'webhooks'] as const) {
     if (!same(before[section], after[section])) changes.push({ kind: 'section.changed', section, class: 'safe', reason: `The "${section}" section is kept but not enforced by this version.` });
   }
   for (const key of ['name', 'title', 'description'] as const) {

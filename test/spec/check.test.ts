@@ -436,10 +436,10 @@ describe('reserved sections', () => {
 describe('auth section', () => {
   const withAuth = (auth: unknown) => ({ ...base(), roles: { editor: {} }, auth });
 
-  test('a typed auth section is accepted and warned about until this version enforces it', () => {
+  test('a typed auth section is accepted without warnings: it is enforced', () => {
     const r = checkSpec(withAuth({ methods: ['password'], providers: [{ id: 'github', type: 'github' }, { id: 'corp', type: 'oidc', issuer: 'https://login.example.com' }], mfa: { policy: 'required', roles: ['editor'] }, tokens: { accessToken: '5m' }, clients: [{ id: 'web', type: 'public', redirectUris: ['https://app.example.com/cb'] }] }));
     assert.equal(r.ok, true, JSON.stringify(r));
-    assert.deepEqual(r.warnings.map((w) => w.path), ['/auth']);
+    assert.deepEqual(r.warnings, []);
   });
 
   test('an unknown key, method or duration is an error at its path', () => {

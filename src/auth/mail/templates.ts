@@ -27,3 +27,7 @@ export function resetPasswordMail(app: string, to: string, url: string): Outgoin
 export function invitationMail(app: string, to: string, i: { tenant: string; inviter: string; roles: string[]; url: string }): OutgoingMail {
   return message('invitation', to, `You are invited to ${i.tenant} on ${app}`, [`${i.inviter} invited you to join ${i.tenant} on ${app} as ${i.roles.join(', ')}.`, 'Sign in (or create an account) with this email address, then accept the invitation. It expires in 7 days.'], { label: 'See the invitation', url: i.url }, 'If you did not expect this, you can ignore this message.');
 }
+
+export function magicLinkMail(app: string, to: string, url: string, minutes: number): OutgoingMail {
+  return message('magic-link', to, `Your ${app} sign-in link`, [`Someone asked to sign in to ${app} with this email address.`, `The link works once and expires in ${minutes} minutes.`], { label: `Sign in to ${app}`, url }, 'If you did not ask for this, ignore this message: nobody can sign in without the link.');
+}
