@@ -9,7 +9,7 @@
 //
 // Env: BENCH_DURATION (seconds measured per case per server, default 10), BENCH_QUICK=1 (2 s smoke
 // run), BENCH_WARMUP (seconds, default 2; 0.5 when quick), BENCH_CONNECTIONS (default 50),
-// BENCH_CASES (e.g. "list,get"), BENCH_PROFILE=1 (write a --cpu-prof profile per server and case
+// BENCH_CASES (e.g. "list,get"; the auth cases are sign-in, get-root, get-bearer), BENCH_PROFILE=1 (write a --cpu-prof profile per server and case
 // to bench/results/profiles/). Everything targets 127.0.0.1 only.
 import autocannon, { type Instance, type Request } from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +23,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { contentHash } from '../src/data/events/event-log.ts';
 import type { Ready } from './child.ts';
 import { seed, type Seeded } from './seed.ts';
+import { benchAccessToken, benchPerson } from './auth-setup.ts';
+import { BENCH_EMAIL, BENCH_PASSWORD } from './auth-spec.ts';
 
 // ---- configuration ----
 
@@ -73,6 +75,10 @@ type Case = {
   check?: (answer: unknown) => string | undefined;
   /** For writes: what the probe request left in the database besides the answer, compared like the answers. */
   effects?: (db: DatabaseSync, answer: unknown) => unknown;
+  /** Request headers (default: the root token on writes, none on reads). */
+  headers?: Record<string, string>;
+  /** Concurrent connections (default BENCH_CONNECTIONS). */
+  connections?: number;
 };
 
 const BASE = `/api/t/${TENANT}/articles`;
@@ -284,7 +290,8 @@ function percentile(sorted: Float64Array, q: number): number {
  */
 async function load(server: Server, c: Case): Promise<Stats> {
   checkAbort();
-  const headers: Record<string, string> = c.method === 'POST' ? { 'content-type': 'application/json', authorization: `Bearer ${ROOT_TOKEN}` } : {};
+  const headers: Record<string, string> = c.headers ?? (c.method === 'POST' ? { 'content-type': 'application/json', authorization: `Bearer ${ROOT_TOKEN}` } : {});
+  const connections = c.connections ?? CONNECTIONS;
   const first = typeof c.load === 'function' ? c.load() : c.load;
   const request: Request = { method: c.method, path: first.path, headers, body: first.body };
   const next = c.load;
@@ -297,7 +304,7 @@ async function load(server: Server, c: Case): Promise<Stats> {
     };
   }
   const pid = server.child.pid!;
-  const instance = autocannon({ url: server.url, connections: CONNECTIONS, duration: WARMUP + RAMP_LIMIT + DURATION + 5, timeout: 10, requests: [request] });
+  const instance = autocannon({ url: server.url, connections, duration: WARMUP + RAMP_LIMIT + DURATION + 5, timeout: 10, requests: [request] });
   running = instance;
   const started = performance.now();
   // autocannon keeps latencies in whole milliseconds and has no p95: keep every 2xx latency here.
@@ -324,7 +331,7 @@ async function load(server: Server, c: Case): Promise<Stats> {
     const now = performance.now();
     if (rampMs === undefined) {
       answered.add(client);
-      if (answered.size === CONNECTIONS) rampMs = now - started;
+      if (answered.size === connections) rampMs = now - started;
     }
     if (!window) {
       if (rampMs !== undefined && now - started >= WARMUP * 1000) open(now, false);
@@ -380,7 +387,7 @@ async function load(server: Server, c: Case): Promise<Stats> {
 
 /** One request outside the load, to check the server answers the case as expected. */
 async function probe(url: string, c: Case): Promise<unknown> {
-  const headers: Record<string, string> = c.method === 'POST' ? { 'content-type': 'application/json', authorization: `Bearer ${ROOT_TOKEN}` } : {};
+  const headers: Record<string, string> = c.headers ?? (c.method === 'POST' ? { 'content-type': 'application/json', authorization: `Bearer ${ROOT_TOKEN}` } : {});
   const res = await fetch(url + c.probe.path, { method: c.method, headers, body: c.probe.body });
   const text = await res.text();
   if (res.status !== c.status) throw new Error(`${c.name}: ${url}${c.probe.path} answered ${res.status}, expected ${c.status}: ${text.slice(0, 500)}`);
@@ -516,6 +523,89 @@ async function cleanup(): Promise<void> {
   tempDir = undefined;
 }
 
+// ---- auth cases: Kiln only ----
+//
+// There is no raw counterpart: these compare Kiln with itself. One Kiln child (BENCH_AUTH=1: an
+// OAuth client in the spec, credential rate limits off) on its own copy of the seeded database.
+// - sign-in: POST /api/auth/sign-in/email with the right password. Each answer hashes the password
+//   with argon2id (OWASP parameters, 19 MiB and 2 passes, on libuv's thread pool) and writes a
+//   session row (a synced SQLite write); SIGN_IN_CONNECTIONS at once, since more would only queue.
+// - get-root / get-bearer: the `get` case's request (rotating ids) with the root token, then with an
+//   RFC 9068 JWT access token of an editor of the tenant, obtained by authorization code + PKCE.
+//   Both callers read the working view, and the probe answers must match, so the difference is the
+//   cost of verifying the token (signature against cached keys, claims, revocation list) and of the
+//   role checks it brings. The aim: get-bearer under 10% slower than get-root.
+
+const AUTH_CASES = ['sign-in', 'get-root', 'get-bearer'];
+const SIGN_IN_CONNECTIONS = 8;
+const BEARER_AIM = 0.1;
+
+type AuthCaseResult = { case: string; title: string; request: string; connections: number; stats: Stats };
+type AuthBench = { cases: AuthCaseResult[]; sameAnswer: boolean; bearerCost?: number; bearerAimMet?: boolean; argon2id: string };
+
+async function authBench(s: Seeded, names: string[]): Promise<AuthBench> {
+  const dataDir = join(tempDir!, 'auth-kiln');
+  mkdirSync(dataDir);
+  const dbFile = join(dataDir, basename(s.dbFile));
+  copyFileSync(s.dbFile, dbFile);
+  const server = await startServer('kiln', { BENCH_DATA_DIR: dataDir, BENCH_ROOT_TOKEN: ROOT_TOKEN, BENCH_AUTH: '1' }, PROFILE ? 'kiln-auth.cpuprofile' : undefined);
+  const out: AuthBench = { cases: [], sameAnswer: true, argon2id: 'm=19456 KiB, t=2, p=1 (OWASP minimum), node:crypto on the libuv thread pool' };
+  try {
+    await benchPerson(server.url, dbFile, ROOT_TOKEN, TENANT);
+    const ids = [...s.readableIds];
+    const get = (headers: Record<string, string>): Pick<Case, 'probe' | 'load' | 'headers'> => {
+      let next = 0;
+      return { probe: { path: `${BASE}/${ids[0]}` }, load: () => ({ path: `${BASE}/${ids[next++ % ids.length]}` }), headers };
+    };
+    const signInBody = JSON.stringify({ email: BENCH_EMAIL, password: BENCH_PASSWORD });
+    const cases: Record<string, () => Promise<Case>> = {
+      'sign-in': async () => ({
+        name: 'sign-in', title: 'email + password sign-in', method: 'POST', status: 200, writes: true, connections: SIGN_IN_CONNECTIONS,
+        probe: { path: '/api/auth/sign-in/email', body: signInBody }, load: { path: '/api/auth/sign-in/email', body: signInBody },
+        headers: { 'content-type': 'application/json', origin: server.url },
+      }),
+      'get-root': async () => ({ name: 'get-root', title: 'get one by id, root token', method: 'GET', status: 200, writes: false, ...get({ authorization: `Bearer ${ROOT_TOKEN}` }) }),
+      // Fetched just before its case: access tokens live five minutes.
+      'get-bearer': async () => ({ name: 'get-bearer', title: 'get one by id, JWT access token', method: 'GET', status: 200, writes: false, ...get({ authorization: `Bearer ${await benchAccessToken(server.url, TENANT)}` }) }),
+    };
+    const answers: Record<string, unknown> = {};
+    for (const name of AUTH_CASES.filter((n) => names.includes(n))) {
+      checkAbort();
+      const c = await cases[name]();
+      answers[name] = await probe(server.url, c);
+      const connections = c.connections ?? CONNECTIONS;
+      process.stderr.write(`  ${name.padEnd(10)} kiln  warm-up ${WARMUP} s, measure ${DURATION} s, ${connections} connections … `);
+      const stats = await load(server, c);
+      process.stderr.write(`${fmt(stats.requestsPerSecond, 0)} req/s, p95 ${fmt(stats.latencyMs.p95, 2)} ms${stats.non2xx || stats.errors ? `, ${stats.non2xx} non-2xx, ${stats.errors} errors ${JSON.stringify(stats.statusCodes)}` : ''}\n`);
+      out.cases.push({ case: name, title: c.title, request: `${c.method} ${c.probe.path}`, connections, stats });
+    }
+    if (answers['get-root'] !== undefined && answers['get-bearer'] !== undefined) {
+      const diff = difference(answers['get-root'], answers['get-bearer']);
+      out.sameAnswer = diff === undefined;
+      if (diff) console.error(`  get-root and get-bearer answered differently at ${diff}`);
+      const root = out.cases.find((r) => r.case === 'get-root')!.stats.requestsPerSecond;
+      const bearer = out.cases.find((r) => r.case === 'get-bearer')!.stats.requestsPerSecond;
+      out.bearerCost = 1 - bearer / root;
+      out.bearerAimMet = out.bearerCost < BEARER_AIM;
+    }
+  } finally {
+    await stopServer(server.child);
+  }
+  return out;
+}
+
+function authReport(a: AuthBench): string {
+  const head = ['auth case', 'conns', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx/err', 'server cpu'];
+  const rows = a.cases.map((r) => [r.case, String(r.connections), fmt(r.stats.requestsPerSecond, 0), fmt(r.stats.latencyMs.p50, 2), fmt(r.stats.latencyMs.p95, 2), fmt(r.stats.latencyMs.p99, 2), `${r.stats.non2xx}/${r.stats.errors}`, r.stats.cpu ? fmt(r.stats.cpu.server, 2) : '-']);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), '', `Sign-in hashes with argon2id ${a.argon2id}.`];
+  if (a.bearerCost !== undefined) {
+    lines.push(`Aim: a GET with a JWT access token under ${BEARER_AIM * 100}% slower than with the root token: ${fmt(a.bearerCost * 100, 1)}% ${a.bearerCost < 0 ? '(faster) ' : ''}${a.bearerAimMet ? 'met' : 'MISSED'}${a.sameAnswer ? '' : ' (the two answers DIFFER: not comparable)'}.`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<number> {
   const only = process.env.BENCH_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
   const revision = kilnRevision();
@@ -530,11 +620,12 @@ async function main(): Promise<number> {
   console.error(`kiln bench: seeded ${seeded.articleIds.length} articles, ${seeded.authorIds.length} authors, ${seeded.categoryIds.length} categories, ${seeded.tagIds.length} tags in ${seeded.seconds.toFixed(2)} s; anonymous readers see ${seeded.readableIds.length} of the articles (${tempDir})`);
   const all = buildCases(seeded);
   const cases = all.filter((c) => !only || only.includes(c.name));
-  if (cases.length === 0) throw new Error(`BENCH_CASES names no case; cases are ${all.map((c) => c.name).join(', ')}`);
+  const authCases = AUTH_CASES.filter((c) => !only || only.includes(c));
+  if (cases.length === 0 && authCases.length === 0) throw new Error(`BENCH_CASES names no case; cases are ${[...all.map((c) => c.name), ...AUTH_CASES].join(', ')}`);
   const nameWidth = Math.max(...cases.map((c) => c.name.length));
 
   // A hard stop, whatever happens: every run is bounded.
-  const budget = (cases.length * 2 * (DURATION + WARMUP + RAMP_LIMIT + 45) + 120) * 1000;
+  const budget = ((cases.length * 2 + authCases.length) * (DURATION + WARMUP + RAMP_LIMIT + 45) + 120) * 1000;
   setTimeout(() => {
     console.error(`kiln bench: still running after ${Math.round(budget / 1000)} s; giving up`);
     void cleanup().finally(() => process.exit(1));
@@ -599,6 +690,9 @@ async function main(): Promise<number> {
     });
   }
 
+  const auth = authCases.length ? await authBench(seeded, authCases) : undefined;
+  checkAbort();
+
   const aims = checkAims(results);
   const sqlite = new DatabaseSync(':memory:');
   const sqliteVersion = (sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
@@ -608,8 +702,8 @@ async function main(): Promise<number> {
   const srcAtEnd = srcDigest();
   const measured = revision ? `Kiln ${revision.commit.slice(0, 7)}${revision.srcChanged ? ' with uncommitted changes in src/' : ''}, ` : '';
   console.log(`\nKiln load bench: ${measured}${seeded.articleIds.length} articles, SQLite ${sqliteVersion} (WAL, synchronous=FULL), ${CONNECTIONS} connections, ${DURATION} s per case per server, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}\n`);
-  console.log(table(results));
-  console.log(`\nAims: Kiln list and get at ≥ ${AIMS.minShareOfRaw * 100}% of the raw baseline's req/s, with p95 ≤ ${AIMS.maxP95Ms} ms at ${CONNECTIONS} connections.`);
+  if (results.length) console.log(table(results));
+  if (aims.length) console.log(`\nAims: Kiln list and get at ≥ ${AIMS.minShareOfRaw * 100}% of the raw baseline's req/s, with p95 ≤ ${AIMS.maxP95Ms} ms at ${CONNECTIONS} connections.`);
   for (const a of aims) {
     console.log(`  ${a.case.padEnd(9)} ${fmt(a.shareOfRaw * 100, 1).padStart(5)}% of raw ${a.shareMet ? 'met' : 'MISSED'};  p95 ${fmt(a.p95Ms, 2).padStart(6)} ms ${a.p95Met ? 'met' : 'MISSED'}`);
   }
@@ -619,9 +713,13 @@ async function main(): Promise<number> {
     const commits = revision && revisionAfter && revision.commit !== revisionAfter.commit ? ` (${revision.commit.slice(0, 7)} at the start, ${revisionAfter.commit.slice(0, 7)} at the end)` : '';
     console.log(`\nWarning: Kiln's src/ changed during the run${commits}; servers started later may have run other code.`);
   }
+  if (auth) console.log(`\n${authReport(auth)}`);
   const mismatched = results.filter((r) => !r.sameAnswer);
   if (mismatched.length) console.log(`\nWarning: Kiln and raw answered differently for ${mismatched.map((r) => r.case).join(', ')} (see answerDifference in the JSON).`);
-  const failed = results.filter((r) => r.kiln.non2xx + r.kiln.errors + r.raw.non2xx + r.raw.errors > 0);
+  const failed = [
+    ...results.filter((r) => r.kiln.non2xx + r.kiln.errors + r.raw.non2xx + r.raw.errors > 0),
+    ...(auth ? auth.cases.filter((r) => r.stats.non2xx + r.stats.errors > 0).map((r) => ({ case: r.case })) : []),
+  ];
   if (failed.length) console.log(`\nWarning: failed requests under load in ${failed.map((r) => r.case).join(', ')}; those figures are not comparable.`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -643,13 +741,14 @@ async function main(): Promise<number> {
         seed: { articles: seeded.articleIds.length, readableArticles: seeded.readableIds.length, readTables: seeded.readTables, authors: seeded.authorIds.length, categories: seeded.categoryIds.length, tags: seeded.tagIds.length, searchWords: seeded.searchWords, seconds: seeded.seconds },
         aims: { ...AIMS, results: aims },
         cases: results,
+        ...(auth && { auth }),
       },
       null,
       2,
     )}\n`,
   );
   console.log(`\nWrote ${out}${PROFILE ? ` and CPU profiles in ${join(RESULTS_DIR, 'profiles')}` : ''}`);
-  return failed.length || mismatched.length ? 1 : 0;
+  return failed.length || mismatched.length || auth?.sameAnswer === false ? 1 : 0;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

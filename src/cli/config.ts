@@ -2,6 +2,7 @@
 // documented in the README.
 import { readIdentityConfig, type IdentityConfig } from '../auth/identity/identity-config.ts';
 import { readMailConfig, type MailConfig } from '../auth/mail/mail-config.ts';
+import { readAbuseConfig, type AbuseConfig } from '../auth/abuse/abuse-config.ts';
 
 export type Config = {
   port: number;
@@ -14,6 +15,8 @@ export type Config = {
   identity: IdentityConfig;
   /** KILN_SMTP_URL, KILN_MAIL_FROM. */
   mail: MailConfig;
+  /** KILN_AUTH_RATE_LIMIT, KILN_AUTH_RATE_WINDOW, KILN_AUTH_SLOWDOWN_AFTER, KILN_REDIS_URL: read here so a bad value stops the start at once (the app reads them too). */
+  abuse: AbuseConfig;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,5 +31,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.KILN_LOG_LEVEL || 'info',
     identity: readIdentityConfig(env),
     mail: readMailConfig(env),
+    abuse: readAbuseConfig(env),
   };
 }

@@ -5,13 +5,14 @@
 // (tenant-organizations.ts). Its HTTP endpoints live under /api/auth (identity-routes.ts); the
 // content API asks it for the actor behind a session cookie (sessionActor), with the person's roles
 // per tenant.
-import { betterAuth } from 'better-auth';
+import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { genericOAuth, organization, twoFactor } from 'better-auth/plugins';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Actor } from '../../data/access.ts';
 import type { StorageDriver } from '../../data/driver.ts';
 import type { JobQueue } from '../../data/queue/job-queue.ts';
 import type { Spec } from '../../spec/schema.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { MailConfig } from '../mail/mail-config.ts';
 import { MailOutbox } from '../mail/outbox.ts';
 import { resetPasswordMail, verifyEmailMail } from '../mail/templates.ts';
@@ -22,6 +23,7 @@ import { ensureIdentityTables } from './auth-tables.ts';
 import { endpointGuard } from './endpoint-guard.ts';
 import { externalSignIn, type ExternalProvider, type ExternalSignIn } from './external-providers.ts';
 import type { IdentityConfig } from './identity-config.ts';
+import { magicLinkEnabled, magicLinkSignIn } from './magic-link.ts';
 import { mfaEnabled, mfaEnrolmentRequired, mfaRequired } from './mfa-policy.ts';
 import { signInGate } from './sign-in-gate.ts';
 import { TenantOrganizations } from './tenant-organizations.ts';
@@ -35,6 +37,8 @@ export type IdentitySetup = {
   queue: JobQueue;
   config: IdentityConfig;
   mail: MailConfig;
+  /** Security events: the log member routes write to, and the plugin recording better-auth's (src/auth/audit). */
+  audit?: { log: AuditLog; trail: BetterAuthPlugin };
 };
 
 const seconds = (d: string | undefined, fallback: number) => {
@@ -60,7 +64,9 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
       organizationHooks: { afterAcceptInvitation: async ({ user }) => p.tenants().forget(user.id) },
     }),
     ...(p.external.oidc.length ? [genericOAuth({ config: p.external.oidc })] : []),
+    ...(magicLinkEnabled(s.spec) ? magicLinkSignIn({ spec: s.spec, appName: app, outbox, mfa: mfaEnabled(s.spec) }) : []),
     endpointGuard({ mfa: mfaEnabled(s.spec) }),
+    ...(s.audit ? [s.audit.trail] : []),
   ];
   const base = authSchemaOptions(s.driver.db, s.driver, plugins);
   const gate = signInGate(s.spec, p.external.providers);
@@ -124,6 +130,7 @@ export type Identity = {
   readonly passwordSignIn: boolean;
   /** Tenants' organizations: members, roles and invitations. */
   readonly tenants: TenantOrganizations;
+  readonly audit?: AuditLog;
   /** The better-auth instance, created on first use (the public URL may only be known after listen). */
   auth(): Auth;
   /** The actor of a request's session cookie, or undefined; `setCookie` receives a refreshed cookie cache. */
@@ -155,6 +162,7 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
     providers: external.providers,
     passwordSignIn: s.spec.auth?.methods === undefined || s.spec.auth.methods.includes('password'),
     tenants,
+    audit: s.audit?.log,
     auth: get,
     async sessionActor(url, headers, setCookie) {
       // Cookies are ambient: only look when the session cookie is there, and never for the auth

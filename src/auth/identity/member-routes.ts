@@ -52,17 +52,21 @@ export async function memberRoutes(app: FastifyInstance, o: MemberRouteOptions):
     if (a.kind === 'anonymous') throw new DataError('unauthenticated', 'Adding a member needs the root token');
     if (a.kind !== 'root') throw new DataError('forbidden', 'Only the root token adds members directly; admins invite them');
     const data = await tenants.addMember(req.params.slug, req.body?.email, req.body?.roles);
+    o.identity.audit?.recordFor(req, a, { kind: 'member.added', tenant: req.params.slug, user: data.userId, details: { roles: data.roles } });
     return reply.code(201).send({ data });
   });
 
   app.put<{ Params: Params; Body: Body }>('/api/tenants/:slug/members/:userId', hide, async (req) => {
     mustManage(o.actor(req), req.params.slug);
-    return { data: await tenants.setRoles(req.params.slug, req.params.userId, req.body?.roles) };
+    const data = await tenants.setRoles(req.params.slug, req.params.userId, req.body?.roles);
+    o.identity.audit?.recordFor(req, o.actor(req), { kind: 'member.roles_changed', tenant: req.params.slug, user: data.userId, details: { roles: data.roles } });
+    return { data };
   });
 
   app.delete<{ Params: Params }>('/api/tenants/:slug/members/:userId', hide, async (req, reply) => {
     mustManage(o.actor(req), req.params.slug);
     await tenants.removeMember(req.params.slug, req.params.userId);
+    o.identity.audit?.recordFor(req, o.actor(req), { kind: 'member.removed', tenant: req.params.slug, user: req.params.userId });
     return reply.code(204).send();
   });
 
@@ -78,6 +82,7 @@ export async function memberRoutes(app: FastifyInstance, o: MemberRouteOptions):
     if (a.kind !== 'user') throw new DataError('forbidden', 'Invitations are sent by a signed-in admin of the tenant; the root token adds members with POST /api/tenants/{slug}/members');
     const inviter = await tenants.user(a.id);
     const data = await tenants.invite(req.params.slug, { id: a.id, name: inviter?.name || inviter?.email || 'An admin' }, req.body?.email, req.body?.roles);
+    o.identity.audit?.recordFor(req, a, { kind: 'invitation.sent', tenant: req.params.slug, details: { id: data.id, email: data.email, roles: data.roles } });
     return reply.code(201).send({ data });
   });
 

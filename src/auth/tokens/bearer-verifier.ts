@@ -2,6 +2,10 @@
 // against the provider's public keys held in memory, then iss, aud, exp and typ "at+jwt", then the
 // revocation list. No database read per request; an unknown kid makes the key ring read the keys
 // again (rate-limited), which is how a key rotated in by another process is learned early.
+// A token verified once is remembered (the whole token string, signature included, is the key) until
+// it expires or the keys change, so a client repeating its token costs one signature check, not one
+// a request; revocation is still checked on every request.
+import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { Actor } from '../../data/access.ts';
 import type { RevocationList } from './revocation-list.ts';
@@ -29,15 +33,31 @@ export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export class BearerVerifier {
   readonly #o: BearerVerifierOptions;
   #jwks: ReturnType<typeof createLocalJWKSet>;
+  readonly #verified = new LRUCache<string, AccessTokenClaims>({ max: 10_000 });
 
   constructor(o: BearerVerifierOptions) {
     this.#o = o;
     this.#jwks = createLocalJWKSet(o.keys.publicJwks);
-    o.keys.onChange(() => (this.#jwks = createLocalJWKSet(o.keys.publicJwks)));
+    o.keys.onChange(() => {
+      this.#jwks = createLocalJWKSet(o.keys.publicJwks);
+      // A key taken out of service takes its tokens with it.
+      this.#verified.clear();
+    });
   }
 
   /** The token's claims when its signature, issuer, audience, type and lifetime hold; revocation is not checked. */
   async claims(token: string, o: { anyAudience?: boolean } = {}): Promise<AccessTokenClaims | undefined> {
+    if (!o.anyAudience) {
+      const hit = this.#verified.get(token);
+      if (hit && typeof hit.exp === 'number' && hit.exp * 1000 > Date.now()) return hit;
+      const c = await this.#verify(token, o);
+      if (c && typeof c.exp === 'number') this.#verified.set(token, c);
+      return c;
+    }
+    return this.#verify(token, o);
+  }
+
+  async #verify(token: string, o: { anyAudience?: boolean }): Promise<AccessTokenClaims | undefined> {
     const options = { issuer: this.#o.issuer, audience: o.anyAudience ? undefined : this.#o.audience, typ: 'at+jwt', algorithms: this.#o.algorithms };
     try {
       return (await jwtVerify<AccessTokenClaims>(token, this.#jwks, options)).payload;
