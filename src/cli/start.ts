@@ -19,11 +19,13 @@ import { readAiConfig } from '../intelligence/gateway/ai-config.ts';
 import { createGateway } from '../intelligence/gateway/gateway.ts';
 import { allPrompts } from '../intelligence/prompts.ts';
 import { KILN_VERSION } from './version.ts';
+import { ensureAdminBuild } from '../experience/admin/admin-build.ts';
 
 export const help = `Usage: kiln start [SPEC] [--seed] [--seed-file FILE]
 
 Serves the app described by SPEC (default ./kiln.json): REST API under /api, OpenAPI at
-/api/openapi.json, docs at /api/docs. Tables are created from the spec on first start.
+/api/openapi.json, docs at /api/docs, the admin UI at /admin (built first when missing or
+stale). Tables are created from the spec on first start.
 
 Options:
   --seed            Load seed.json beside SPEC when the app has no content yet.
@@ -51,6 +53,9 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   const config = readConfig();
+  // The admin UI at /admin is built here when missing or stale (a hash of web/admin's sources); fast when fresh.
+  const admin = await ensureAdminBuild((line) => console.error(line));
+  if (admin.error) console.error(`kiln: warning: the admin UI at /admin is unavailable: ${admin.error}`);
   // Read before anything opens: a wrong KILN_AI_* setting stops the start with the variable named.
   const aiConfig = readAiConfig();
   const checked = await loadSpec(specFile);

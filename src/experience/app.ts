@@ -29,6 +29,17 @@ import { readMailConfig } from '../auth/mail/mail-config.ts';
 import { openOidc, type OidcOptions } from '../auth/provider/open-oidc.ts';
 import { oidcRoutes } from '../auth/provider/oidc-routes.ts';
 import { OIDC_PREFIX } from '../auth/provider/oidc-service.ts';
+import { readAbuseConfig, type AbuseConfig } from '../auth/abuse/abuse-config.ts';
+import { credentialGuard } from '../auth/abuse/credential-guard.ts';
+import { AuditLog } from '../auth/audit/audit-log.ts';
+import { authTrail } from '../auth/audit/auth-trail.ts';
+import { watchOidc } from '../auth/audit/oidc-trail.ts';
+import { auditRoutes } from '../auth/audit/audit-routes.ts';
+import { AuthMetrics } from '../auth/metrics/auth-metrics.ts';
+import { METRICS_PATH, metricsRoutes } from '../auth/metrics/metrics-routes.ts';
+import { adminFiles } from './admin/admin-files.ts';
+import { ADMIN_DIST_DIR } from './admin/admin-build.ts';
+import { specRoute } from './admin/spec-route.ts';
 
 export type AppOptions = {
   store: Store;
@@ -44,6 +55,10 @@ export type AppOptions = {
   identity?: Pick<IdentitySetup, 'config' | 'mail'>;
   /** The OAuth / OpenID Connect provider at /oidc (default: settings from the environment; see readOAuthConfig). */
   oauth?: OidcOptions;
+  /** Credential rate limits (default: KILN_AUTH_RATE_LIMIT, KILN_AUTH_RATE_WINDOW, KILN_AUTH_SLOWDOWN_AFTER, KILN_REDIS_URL). */
+  abuse?: AbuseConfig;
+  /** A bearer token that may read /metrics besides the root token (default: KILN_METRICS_TOKEN). */
+  metricsToken?: string;
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -75,14 +90,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The caller is known (or refused) before the body is even parsed, so a bad token never learns
   // anything about what a body should hold.
   const keys = new ApiKeys(() => store);
+  const metrics = new AuthMetrics();
+  const audit = await AuditLog.open(store.driver);
+  const guard = await credentialGuard(app, { config: options.abuse ?? readAbuseConfig(), prefix: store.spec.name, observer: metrics });
+  app.addHook('onClose', async () => {
+    await guard.close();
+    await audit.flushed();
+  });
   const actors = new WeakMap<FastifyRequest, Actor>();
   const identitySettings = options.identity ?? { config: readIdentityConfig(), mail: readMailConfig() };
-  const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...identitySettings });
+  const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...identitySettings, audit: { log: audit, trail: authTrail({ audit, metrics }) } });
   const oidc = await openOidc({ store, identity, identityConfig: identitySettings.config, ...options.oauth });
   app.addHook('onClose', () => oidc.close());
+  watchOidc(app, oidc, { audit, metrics });
   app.addHook('onRequest', async (req, reply) => {
     // OAuth endpoints authenticate their clients themselves (Basic, client_id…), not as API callers.
-    if (req.url === OIDC_PREFIX || req.url.startsWith(`${OIDC_PREFIX}/`)) return;
+    // /metrics checks its own tokens (KILN_METRICS_TOKEN is not an API caller).
+    if (req.url === OIDC_PREFIX || req.url.startsWith(`${OIDC_PREFIX}/`) || req.url === METRICS_PATH) return;
     actors.set(req, await actorFrom(req.headers.authorization, rootToken, keys, () => identity.sessionActor(req.url, req.headers, (c) => reply.header('set-cookie', c)), oidc.bearer));
   });
   const actor = (req: FastifyRequest): Actor => {
@@ -117,12 +141,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   tenantRoutes(app, { store, actor });
   contentRoutes(app, { store, actor });
   searchRoutes(app, { store, actor });
-  apiKeyRoutes(app, { keys, actor });
+  apiKeyRoutes(app, { keys, actor, audit });
+  auditRoutes(app, { audit, actor });
+  metricsRoutes(app, { metrics, rootToken, metricsToken: options.metricsToken ?? (process.env.KILN_METRICS_TOKEN || undefined) });
   await app.register(mediaRoutes, { store, actor, blobs: options.blobs });
   webhookRoutes(app, { store, actor });
   aiActionRoutes(app, { store, actor, gateway: options.gateway });
   builderRoutes(app, { store, actor, gateway: options.gateway });
   await app.register(identityRoutes, { identity, actor });
   await app.register(oidcRoutes, { oidc });
+  // The admin UI (web/admin) and the spec it reads; kiln start builds it when missing or stale.
+  specRoute(app, { store, actor });
+  adminFiles(app, { dir: ADMIN_DIST_DIR });
   return app;
 }

@@ -1,0 +1,107 @@
+// The admin app: loads who is signed in and the app spec, then routes. Signed-out visitors see the
+// sign-in and sign-up pages; everyone else works inside a tenant.
+import { useCallback, useEffect, useState } from 'react';
+import { api, message, setRootToken } from './api.ts';
+import { navigate, usePath } from './router.tsx';
+import { SessionContext, type Me, type Session, type Tenant } from './session.tsx';
+import type { AppSpec } from './spec.ts';
+import { SignIn } from './pages/SignIn.tsx';
+import { SignUp } from './pages/SignUp.tsx';
+import { Shell } from './Shell.tsx';
+import { ListView } from './list/ListView.tsx';
+import { Editor } from './editor/Editor.tsx';
+import { Notice } from './Notice.tsx';
+
+type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'ready'; session: Omit<Session, 'signOut'> };
+
+async function loadSession(): Promise<Loaded> {
+  const me = (await api<{ data: Me }>('/api/me')).data;
+  if (me.kind === 'anonymous') return { state: 'anonymous' };
+  const spec = (await api<{ data: AppSpec }>('/api/spec')).data;
+  let tenants: Tenant[];
+  if (spec.tenancy === 'single') tenants = [{ slug: 'default', name: spec.title ?? spec.name }];
+  else if (me.kind === 'root') tenants = (await api<{ data: Tenant[] }>('/api/tenants')).data;
+  else tenants = Object.keys(me.memberships ?? {}).sort().map((slug) => ({ slug, name: slug }));
+  return { state: 'ready', session: { me, spec, tenants } };
+}
+
+export function App() {
+  const path = usePath();
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+  const reload = useCallback(() => {
+    setLoaded({ state: 'loading' });
+    loadSession().then(setLoaded, (e: unknown) => {
+      // A stale root token would otherwise lock the operator out of the sign-in page.
+      if ((e as { status?: number }).status === 401) {
+        setRootToken(null);
+        setLoaded({ state: 'anonymous' });
+      } else setLoaded({ state: 'error', error: message(e) });
+    });
+  }, []);
+  useEffect(reload, [reload]);
+
+  const publicPage = path === '/sign-in' || path === '/sign-up';
+  useEffect(() => {
+    if (loaded.state === 'anonymous' && !publicPage) navigate('/sign-in', { replace: true });
+    if (loaded.state === 'ready' && publicPage) navigate('/', { replace: true });
+  }, [loaded.state, publicPage]);
+
+  if (loaded.state === 'loading') return <Notice kind="loading">Loading…</Notice>;
+  if (loaded.state === 'error') return <Notice kind="error" retry={reload}>{loaded.error}</Notice>;
+  if (loaded.state === 'anonymous') {
+    if (path === '/sign-up') return <SignUp />;
+    return <SignIn onSignedIn={reload} />;
+  }
+  if (publicPage) return <Notice kind="loading">Loading…</Notice>;
+
+  const signOut = async () => {
+    setRootToken(null);
+    if (loaded.session.me.kind === 'user') await api('/api/auth/sign-out', { method: 'POST', body: {} }).catch(() => undefined);
+    navigate('/sign-in', { replace: true });
+    reload();
+  };
+  const session: Session = { ...loaded.session, signOut };
+  return (
+    <SessionContext.Provider value={session}>
+      <Routes path={path} session={session} />
+    </SessionContext.Provider>
+  );
+}
+
+function Routes({ path, session }: { path: string; session: Session }) {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const first = session.tenants[0];
+  // Editors land on the content they review: the first collection with a workflow, else the first one.
+  const names = Object.keys(session.spec.collections);
+  const firstCollection = names.find((n) => session.spec.collections[n].workflow) ?? names[0];
+  useEffect(() => {
+    if (parts.length === 0 && first) navigate(`/t/${encodeURIComponent(first.slug)}/${firstCollection}`, { replace: true });
+  }, [parts.length, first, firstCollection]);
+
+  if (parts.length === 0) {
+    if (!first) {
+      return (
+        <Shell>
+          <h1 tabIndex={-1}>No tenant yet</h1>
+          <p>You are signed in, but you are not a member of any tenant. Ask an admin of your publication to add you.</p>
+        </Shell>
+      );
+    }
+    return <Notice kind="loading">Loading…</Notice>;
+  }
+  const [t, tenant, collection, id] = parts;
+  const known = t === 't' && tenant && collection && session.spec.collections[collection];
+  if (!known || parts.length > 4) {
+    return (
+      <Shell tenant={tenant} collection={collection}>
+        <h1 tabIndex={-1}>Page not found</h1>
+        <p>There is no page at this address.</p>
+      </Shell>
+    );
+  }
+  return (
+    <Shell tenant={tenant} collection={collection}>
+      {id === undefined ? <ListView key={`${tenant}/${collection}`} tenant={tenant} collection={collection} /> : <Editor key={`${tenant}/${collection}/${id}`} tenant={tenant} collection={collection} id={id === 'new' ? undefined : id} />}
+    </Shell>
+  );
+}
