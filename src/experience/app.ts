@@ -22,6 +22,7 @@ import { aiActionRoutes } from './routes/ai-actions.ts';
 import type { ModelGateway } from '../intelligence/gateway/model-gateway.ts';
 import { openApiDocument } from './openapi.ts';
 import { parseQueryString } from './query-string.ts';
+import { readTrustProxy, type TrustProxy } from './trust-proxy.ts';
 import { createIdentity, type IdentitySetup } from '../auth/identity/identity.ts';
 import { identityRoutes } from '../auth/identity/identity-routes.ts';
 import { readIdentityConfig } from '../auth/identity/identity-config.ts';
@@ -57,6 +58,8 @@ export type AppOptions = {
   oauth?: OidcOptions;
   /** Credential rate limits (default: KILN_AUTH_RATE_LIMIT, KILN_AUTH_RATE_WINDOW, KILN_AUTH_SLOWDOWN_AFTER, KILN_REDIS_URL). */
   abuse?: AbuseConfig;
+  /** Which proxies' X-Forwarded-For to believe (default: KILN_TRUST_PROXY; none). */
+  trustProxy?: TrustProxy;
   /** A bearer token that may read /metrics besides the root token (default: KILN_METRICS_TOKEN). */
   metricsToken?: string;
 };
@@ -65,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { store, rootToken } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? readTrustProxy(),
     // Per-request log lines are off for throughput; failures are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,

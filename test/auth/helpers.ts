@@ -1,6 +1,7 @@
 // Helpers for the identity suites: an app whose links point at its own ephemeral port, a real SMTP
 // server (smtp-server) that keeps what it receives, and a cookie jar that behaves like a browser's.
 import { once } from 'node:events';
+import type { TrustProxy } from '../../src/experience/trust-proxy.ts';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { openDriver } from '../../src/data/open-driver.ts';
@@ -46,7 +47,7 @@ export class CookieJar {
   }
 }
 
-export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials'] } = {}): Promise<AuthApp> {
+export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials']; trustProxy?: TrustProxy } = {}): Promise<AuthApp> {
   const db = await freshDatabase(driverName);
   const spec = o.spec ?? exampleSpec('blog');
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
@@ -60,6 +61,7 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
     blobs: blobsIn(db.env.KILN_DATA_DIR),
     gateway,
     identity: { config: { publicUrl: () => url, cookieCacheSeconds: o.cookieCacheSeconds ?? 300, providerCredentials: o.providerCredentials }, mail: { smtpUrl: o.smtpUrl, from: 'Kiln Test <kiln@example.test>' } },
+    trustProxy: o.trustProxy ?? false,
   });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
   // Browsers send Origin with every POST; better-auth checks it against the public URL.

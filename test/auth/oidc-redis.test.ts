@@ -18,6 +18,8 @@ for (const driver of await drivers()) {
       b = await startOidcApp(driver, { redisUrl: REDIS_URL, shared: a });
       await verifiedUser(a, 'grace@example.com');
       assert.equal((await a.api('/api/tenants', { body: { slug: 'northwind', name: 'Northwind' } })).status, 201);
+      // Tokens are only issued to members of the tenant.
+      assert.equal((await a.api('/api/tenants/northwind/members', { body: { email: 'grace@example.com', roles: ['editor'] } })).status, 201);
     });
     after(async () => {
       await b?.close();

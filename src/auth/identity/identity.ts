@@ -77,6 +77,9 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
     basePath: AUTH_BASE_PATH,
     secret,
     plugins,
+    // Kiln's own limiter (src/auth/abuse) guards every credential endpoint, shared through Redis;
+    // better-auth's would add a second, per-process one with other answers in production.
+    rateLimit: { enabled: false },
     socialProviders: p.external.socialProviders,
     user: { ...base.user, validateUserInfo: (data, ctx) => gate(data, ctx) },
     account: {
