@@ -67,7 +67,7 @@ const articlesByIds = cached((n) => `select * from ${A} where "_tenant" = ? and 
 const tagLinks = cached((n) => `select "source", "target" from "${TAG_LINKS}" where "_tenant" = ? and "source" in (${inList(n)}) order by "source", "position"`);
 const authorsByIds = cached((n) => `select * from "authors" where "_tenant" = ? and "id" in (${inList(n)})`);
 const tagsByIds = cached((n) => `select * from "tags" where "_tenant" = ? and "id" in (${inList(n)})`);
-const ARTICLE_COLUMNS = ['id', '_tenant', 'createdAt', 'updatedAt', 'title', 'slug', 'summary', 'body', 'status', 'publishedAt', 'readingMinutes', 'views', 'price', 'featured', 'cover', 'metadata', 'author', 'category'];
+const ARTICLE_COLUMNS = ['id', '_tenant', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'title', 'slug', 'summary', 'body', 'seoTitle', 'seoDescription', 'status', 'publishedAt', 'readingMinutes', 'views', 'price', 'featured', 'cover', 'metadata', 'author', 'category'];
 const insertArticle = db.prepare(`insert into "articles" (${ARTICLE_COLUMNS.map((c) => `"${c}"`).join(', ')}) values (${inList(ARTICLE_COLUMNS.length)})`);
 const insertLinks = cached((n) => `insert into "articles__tags" ("_tenant", "source", "target", "position") values ${Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ')}`);
 const lastRevision = db.prepare('select max("revision") as "r" from "kiln_events" where "item" = ?');
@@ -98,6 +98,8 @@ function article(r: Row): Item {
     slug: r.slug,
     summary: r.summary,
     body: r.body,
+    seoTitle: r.seoTitle,
+    seoDescription: r.seoDescription,
     status: r.status,
     publishedAt: r.publishedAt,
     readingMinutes: r.readingMinutes,
@@ -111,10 +113,12 @@ function article(r: Row): Item {
     tags: [] as unknown,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    createdBy: r.createdBy,
+    updatedBy: r.updatedBy,
   };
 }
-const author = (r: Row): Item => ({ id: r.id, name: r.name, email: r.email, bio: r.bio, website: r.website, avatar: r.avatar, createdAt: r.createdAt, updatedAt: r.updatedAt });
-const tag = (r: Row): Item => ({ id: r.id, name: r.name, slug: r.slug, createdAt: r.createdAt, updatedAt: r.updatedAt });
+const author = (r: Row): Item => ({ id: r.id, name: r.name, email: r.email, bio: r.bio, website: r.website, avatar: r.avatar, createdAt: r.createdAt, updatedAt: r.updatedAt, createdBy: r.createdBy, updatedBy: r.updatedBy });
+const tag = (r: Row): Item => ({ id: r.id, name: r.name, slug: r.slug, createdAt: r.createdAt, updatedAt: r.updatedAt, createdBy: r.createdBy, updatedBy: r.updatedBy });
 
 function attachTags(tenant: string, items: Item[]) {
   if (items.length === 0) return;
@@ -238,6 +242,8 @@ function create(tenant: string, body: Record<string, unknown>): unknown {
     slug: slugify(body.title),
     summary: body.summary ?? null,
     body: body.body ?? null,
+    seoTitle: body.seoTitle ?? null,
+    seoDescription: body.seoDescription ?? null,
     status: body.status ?? 'draft',
     publishedAt: body.publishedAt ?? null,
     readingMinutes: body.readingMinutes ?? null,
@@ -251,6 +257,9 @@ function create(tenant: string, body: Record<string, unknown>): unknown {
     tags,
     createdAt: now,
     updatedAt: now,
+    // The root token creates: no user or key to record.
+    createdBy: null,
+    updatedBy: null,
   };
   const row: Record<string, SQLInputValue> = { ...(item as Record<string, SQLInputValue>), _tenant: tenant, price: price === null ? null : Math.round(Number(price) * 100), featured: item.featured ? 1 : 0, metadata: item.metadata === null ? null : JSON.stringify(item.metadata) };
   const id = item.id as string;
