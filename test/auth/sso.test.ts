@@ -2,7 +2,8 @@
 // per driver: the browser's whole redirect dance is driven with fetch and one cookie jar. Sign-in
 // starts at Kiln, goes to the IdP, comes back to Kiln's callback and ends signed in; an IdP account
 // links to an existing user only when the IdP says the email is verified; a tenant-restricted
-// provider admits that tenant's members only.
+// provider admits that tenant's members only; a person who enrolled an authenticator still gives the
+// second factor after the IdP (the IdP's own sign-in does not stand in for it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
@@ -11,7 +12,7 @@ import type { Worker } from '../../src/data/queue/worker.ts';
 import { externalSignIn } from '../../src/auth/identity/external-providers.ts';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
 import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
-import { magazineWithAuth, Mailbox, verifiedPerson } from './identity-helpers.ts';
+import { magazineWithAuth, Mailbox, totpCode, verifiedPerson } from './identity-helpers.ts';
 import { UpstreamIdp } from './sso-idp.ts';
 
 const CREDENTIALS: Record<string, { clientId: string; clientSecret: string }> = {
@@ -50,8 +51,11 @@ for (const driver of await drivers()) {
       await inbox.stop();
     });
 
-    /** Follows every redirect like a browser until it lands on a Kiln page outside the callback; returns that URL. */
-    async function signInThrough(provider: string, jar: CookieJar): Promise<URL> {
+    /**
+     * Follows every redirect like a browser until it lands on a Kiln page outside the callback; returns
+     * that URL. `setCookies` collects every Set-Cookie Kiln's callback answered, expired ones included.
+     */
+    async function signInThrough(provider: string, jar: CookieJar, setCookies: string[] = []): Promise<URL> {
       const start = await app.post('/api/auth/sign-in/social', { provider, callbackURL: '/api/me' }, jar);
       assert.equal(start.status, 200, JSON.stringify(start.body));
       let url = new URL(start.body.url);
@@ -60,6 +64,7 @@ for (const driver of await drivers()) {
         if (url.origin === app.url && !url.pathname.startsWith('/api/auth/callback/')) return url;
         const res = await fetch(url, { headers: jar.cookies.size ? { cookie: jar.header() } : {}, redirect: 'manual' });
         jar.take(res.headers);
+        if (url.origin === app.url) setCookies.push(...res.headers.getSetCookie());
         const location = res.headers.get('location');
         assert.ok(res.status >= 300 && res.status < 400 && location, `${url} answered ${res.status}: ${await res.text()}`);
         url = new URL(location, url);
@@ -121,6 +126,47 @@ for (const driver of await drivers()) {
       const me = await app.get('/api/me', jar);
       assert.deepEqual(me.body.data.memberships, { acme: ['editor'] });
       assert.equal((await app.post('/api/t/acme/authors', { name: 'Pat' }, jar)).status, 201);
+    });
+
+    test('a person with an authenticator gives the second factor after the IdP; one without is not asked', async () => {
+      idp.account = { sub: 'tess-at-corp', email: 'tess@example.com', email_verified: true, name: 'Tess' };
+      const first = new CookieJar();
+      assert.equal((await signInThrough('corp', first)).pathname, '/api/me');
+      const tess = (await app.get('/api/me', first)).body.data;
+      assert.equal(tess.kind, 'user');
+      // No password at Kiln: enrolment is passwordless for people who only sign in through a provider.
+      const enrol = await app.post('/api/auth/two-factor/enable', {}, first);
+      assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, first)).status, 200);
+      assert.equal((await app.post('/api/auth/sign-out', {}, first)).status, 200);
+      assert.deepEqual((await app.get('/api/me', first)).body.data, { kind: 'anonymous' });
+
+      const browser = new CookieJar();
+      const setCookies: string[] = [];
+      const landed = await signInThrough('corp', browser, setCookies);
+      assert.equal(landed.pathname, '/api/me', 'back at the page the sign-in was meant to open');
+      assert.equal(landed.searchParams.get('twoFactorRedirect'), 'true');
+      assert.ok(!browser.cookies.has('kiln.session_token'), 'no session cookie before the second factor');
+      assert.deepEqual((await app.get('/api/me', browser)).body.data, { kind: 'anonymous' });
+      // The callback's answer carries no session token, and the session it made is gone from the database.
+      assert.deepEqual(setCookies.filter((c) => /^kiln\.session_token=[^;]/.test(c)), [], 'no session token reached the browser');
+      const sessions = () => app.store.driver.db.selectFrom(AUTH_TABLES.session).select('id').where('userId', '=', tess.id).execute();
+      assert.equal((await sessions()).length, 0, 'the session the callback made was dropped');
+      const wrong = await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI, Date.now() - 10 * 60_000) }, browser);
+      assert.equal(wrong.status, 401);
+      assert.deepEqual((await app.get('/api/me', browser)).body.data, { kind: 'anonymous' });
+      const second = await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, browser);
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      assert.equal((await app.get('/api/me', browser)).body.data.id, tess.id);
+      assert.equal((await sessions()).length, 1);
+
+      // Someone without an authenticator goes straight in, no challenge.
+      idp.account = { sub: 'uma-at-corp', email: 'uma@example.com', email_verified: true, name: 'Uma' };
+      const plain = new CookieJar();
+      const straight = await signInThrough('corp', plain);
+      assert.equal(straight.pathname, '/api/me');
+      assert.equal(straight.searchParams.get('twoFactorRedirect'), null);
+      assert.equal((await app.get('/api/me', plain)).body.data.kind, 'user');
     });
 
     test('a listed provider without credentials is left out, with the variables it needs', () => {

@@ -25,6 +25,7 @@ import { externalSignIn, type ExternalProvider, type ExternalSignIn } from './ex
 import type { IdentityConfig } from './identity-config.ts';
 import { magicLinkEnabled, magicLinkSignIn } from './magic-link.ts';
 import { mfaEnabled, mfaEnrolmentRequired, mfaRequired } from './mfa-policy.ts';
+import { secondFactorChallenge } from './second-factor-challenge.ts';
 import { signInGate } from './sign-in-gate.ts';
 import { TenantOrganizations } from './tenant-organizations.ts';
 
@@ -64,7 +65,9 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
       organizationHooks: { afterAcceptInvitation: async ({ user }) => p.tenants().forget(user.id) },
     }),
     ...(p.external.oidc.length ? [genericOAuth({ config: p.external.oidc })] : []),
-    ...(magicLinkEnabled(s.spec) ? magicLinkSignIn({ spec: s.spec, appName: app, outbox, mfa: mfaEnabled(s.spec) }) : []),
+    ...(magicLinkEnabled(s.spec) ? [magicLinkSignIn({ spec: s.spec, appName: app, outbox })] : []),
+    // Before the audit trail, so it sees a challenged sign-in as one (no session yet).
+    ...(mfaEnabled(s.spec) ? [secondFactorChallenge()] : []),
     endpointGuard({ mfa: mfaEnabled(s.spec) }),
     ...(s.audit ? [s.audit.trail] : []),
   ];

@@ -1,8 +1,9 @@
 // The spec's MFA policy (auth.mfa). "required" applies to everyone, or to the people holding one of
 // the listed roles in any tenant. Such a person who has not enrolled an authenticator yet is not
 // refused a session (they need one to enrol) but every request beyond /api/auth/* is answered with a
-// 403 problem naming "mfa" and the two calls that enrol. The second factor is asked at password
-// sign-in; sign-in through an external provider relies on that provider's own authentication.
+// 403 problem naming "mfa" and the two calls that enrol. The second factor is asked of a person who
+// enrolled at every sign-in: password (better-auth's two-factor plugin), magic link, social and SSO
+// (second-factor-challenge.ts).
 import type { Actor } from '../../data/access.ts';
 import { DataError } from '../../data/errors.ts';
 import type { Spec } from '../../spec/schema.ts';
