@@ -7,7 +7,8 @@ import { SMTPServer } from 'smtp-server';
 import { openDriver } from '../../src/data/open-driver.ts';
 import { Store } from '../../src/data/store.ts';
 import { setupRootToken } from '../../src/auth/root-token.ts';
-import { buildApp } from '../../src/experience/app.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from '../../src/experience/app.ts';
 import type { Spec } from '../../src/spec/schema.ts';
 import type { IdentityConfig } from '../../src/auth/identity/identity-config.ts';
 import { apiClient, blobsIn, exampleSpec, freshDatabase, ROOT_TOKEN, testGateway, type DriverName, type TestApp } from '../harness.ts';
@@ -47,9 +48,15 @@ export class CookieJar {
   }
 }
 
-export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials']; trustProxy?: TrustProxy } = {}): Promise<AuthApp> {
-  const db = await freshDatabase(driverName);
-  const spec = o.spec ?? exampleSpec('blog');
+export type FreshDatabase = Awaited<ReturnType<typeof freshDatabase>>;
+export type ServedApp = { app: FastifyInstance; url: string; store: Store; close: () => Promise<void> };
+
+/**
+ * Kiln with sign-in served in this process over `db`: links and the OAuth issuer point at `publicUrl`
+ * (default: the port it listens on). `options` adds to or overrides what buildApp gets. Closing
+ * stops the app; the database is the caller's to drop.
+ */
+export async function serveIdentityApp(db: FreshDatabase, spec: Spec, o: { publicUrl?: () => string; options?: Partial<AppOptions> } = {}): Promise<ServedApp> {
   const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
   const store = await Store.open(driver, spec);
   const rootToken = await setupRootToken(driver, ROOT_TOKEN);
@@ -60,10 +67,34 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
     rootToken,
     blobs: blobsIn(db.env.KILN_DATA_DIR),
     gateway,
-    identity: { config: { publicUrl: () => url, cookieCacheSeconds: o.cookieCacheSeconds ?? 300, providerCredentials: o.providerCredentials }, mail: { smtpUrl: o.smtpUrl, from: 'Kiln Test <kiln@example.test>' } },
-    trustProxy: o.trustProxy ?? false,
+    identity: { config: { publicUrl: o.publicUrl ?? (() => url), cookieCacheSeconds: 300 }, mail: { from: 'Kiln Test <kiln@example.test>' } },
+    trustProxy: false,
+    ...o.options,
   });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    url,
+    store,
+    close: async () => {
+      await app.close();
+      await gateway.stop();
+      await store.close();
+    },
+  };
+}
+
+export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials']; trustProxy?: TrustProxy } = {}): Promise<AuthApp> {
+  const db = await freshDatabase(driverName);
+  let url = '';
+  const served = await serveIdentityApp(db, o.spec ?? exampleSpec('blog'), {
+    options: {
+      identity: { config: { publicUrl: () => url, cookieCacheSeconds: o.cookieCacheSeconds ?? 300, providerCredentials: o.providerCredentials }, mail: { smtpUrl: o.smtpUrl, from: 'Kiln Test <kiln@example.test>' } },
+      trustProxy: o.trustProxy ?? false,
+    },
+  });
+  url = served.url;
+  const { store } = served;
   // Browsers send Origin with every POST; better-auth checks it against the public URL.
   const send = async (path: string, init: RequestInit, jar?: CookieJar): Promise<Reply> => {
     const headers = new Headers(init.headers);
@@ -86,9 +117,7 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
     get: (path, jar) => send(path, { method: 'GET' }, jar),
     send,
     close: async () => {
-      await app.close();
-      await gateway.stop();
-      await store.close();
+      await served.close();
       await db.drop();
     },
   };

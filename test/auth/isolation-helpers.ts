@@ -5,13 +5,10 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
-import { openDriver } from '../../src/data/open-driver.ts';
-import { Store } from '../../src/data/store.ts';
-import { setupRootToken } from '../../src/auth/root-token.ts';
-import { buildApp } from '../../src/experience/app.ts';
 import { checkSpec } from '../../src/spec/check.ts';
 import type { Spec } from '../../src/spec/schema.ts';
-import { apiClient, blobsIn, exampleSpec, freshDatabase, ROOT_TOKEN, testGateway, type DriverName } from '../harness.ts';
+import { apiClient, exampleSpec, freshDatabase, ROOT_TOKEN, type DriverName } from '../harness.ts';
+import { serveIdentityApp } from './helpers.ts';
 import { authorize, Browser, clientFor, PASSWORD, REDIRECT, verifiedUser, type OidcApp } from './oidc-helpers.ts';
 
 /**
@@ -44,35 +41,19 @@ export type MatrixApp = OidcApp & { routes: () => { method: string; url: string 
 
 export async function startMatrixApp(driverName: DriverName): Promise<MatrixApp> {
   const db = await freshDatabase(driverName);
-  const spec = matrixSpec();
-  const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
-  const store = await Store.open(driver, spec);
-  const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const gateway = await testGateway(driver);
-  let url = '';
-  const app = await buildApp({
-    store,
-    rootToken,
-    blobs: blobsIn(db.env.KILN_DATA_DIR),
-    gateway,
-    identity: { config: { publicUrl: () => url, cookieCacheSeconds: 300 }, mail: { from: 'Kiln Test <kiln@example.test>' } },
-    oauth: { config: { refreshGraceSeconds: 15, clientSecret: () => undefined } },
-  });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const served = await serveIdentityApp(db, matrixSpec(), { options: { oauth: { config: { refreshGraceSeconds: 15, clientSecret: () => undefined } } } });
   return {
-    url,
-    issuer: `${url}/oidc`,
+    url: served.url,
+    issuer: `${served.url}/oidc`,
     dataDir: db.env.KILN_DATA_DIR,
     env: db.env,
-    store,
+    store: served.store,
     driver: driverName,
-    api: apiClient(url),
+    api: apiClient(served.url),
     db,
-    routes: () => registeredRoutes(app),
+    routes: () => registeredRoutes(served.app),
     close: async () => {
-      await app.close();
-      await gateway.stop();
-      await store.close();
+      await served.close();
       await db.drop();
     },
   };

@@ -3,15 +3,11 @@
 // configured for each client.
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
-import { openDriver } from '../../src/data/open-driver.ts';
-import { Store } from '../../src/data/store.ts';
-import { setupRootToken } from '../../src/auth/root-token.ts';
-import { buildApp } from '../../src/experience/app.ts';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
 import type { OidcOptions } from '../../src/auth/provider/open-oidc.ts';
 import type { Spec } from '../../src/spec/schema.ts';
-import { apiClient, blobsIn, exampleSpec, freshDatabase, ROOT_TOKEN, testGateway, type DriverName, type TestApp } from '../harness.ts';
-import { CookieJar } from './helpers.ts';
+import { apiClient, exampleSpec, freshDatabase, type DriverName, type TestApp } from '../harness.ts';
+import { CookieJar, serveIdentityApp } from './helpers.ts';
 
 export { CookieJar };
 
@@ -45,38 +41,27 @@ export type OidcApp = TestApp & { issuer: string; db: { env: TestApp['env']; dro
  */
 export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; shared?: OidcApp; redisUrl?: string; graceSeconds?: number; roles?: OidcOptions['roles']; keyPollMs?: number } = {}): Promise<OidcApp> {
   const db = o.shared?.db ?? (await freshDatabase(driverName));
-  const spec = o.spec ?? oauthSpec();
-  const driver = openDriver({ databaseUrl: db.env.KILN_DATABASE_URL, dataDir: db.env.KILN_DATA_DIR, appName: spec.name });
-  const store = await Store.open(driver, spec);
-  const rootToken = await setupRootToken(driver, ROOT_TOKEN);
-  const gateway = await testGateway(driver);
-  let url = '';
-  const app = await buildApp({
-    store,
-    rootToken,
-    blobs: blobsIn(db.env.KILN_DATA_DIR),
-    gateway,
-    identity: { config: { publicUrl: () => o.shared?.url ?? url, cookieCacheSeconds: 300 }, mail: { from: 'Kiln Test <kiln@example.test>' } },
-    oauth: {
-      config: { redisUrl: o.redisUrl, refreshGraceSeconds: o.graceSeconds ?? 15, clientSecret: (id) => (id === 'web' ? WEB_SECRET : undefined) },
-      roles: o.roles,
-      keyPollMs: o.keyPollMs,
+  const served = await serveIdentityApp(db, o.spec ?? oauthSpec(), {
+    ...(o.shared && { publicUrl: () => o.shared!.url }),
+    options: {
+      oauth: {
+        config: { redisUrl: o.redisUrl, refreshGraceSeconds: o.graceSeconds ?? 15, clientSecret: (id) => (id === 'web' ? WEB_SECRET : undefined) },
+        roles: o.roles,
+        keyPollMs: o.keyPollMs,
+      },
     },
   });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
-    url,
-    issuer: `${url}/oidc`,
+    url: served.url,
+    issuer: `${served.url}/oidc`,
     dataDir: db.env.KILN_DATA_DIR,
     env: db.env,
-    store,
+    store: served.store,
     driver: driverName,
-    api: apiClient(url),
+    api: apiClient(served.url),
     db,
     close: async () => {
-      await app.close();
-      await gateway.stop();
-      await store.close();
+      await served.close();
       if (!o.shared) await db.drop();
     },
   };
