@@ -7,9 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
 import { checkSpec } from '../../src/spec/check.ts';
 import type { Spec } from '../../src/spec/schema.ts';
-import { apiClient, exampleSpec, freshDatabase, ROOT_TOKEN, type DriverName } from '../harness.ts';
-import { serveIdentityApp } from './helpers.ts';
-import { authorize, Browser, clientFor, PASSWORD, REDIRECT, verifiedUser, type OidcApp } from './oidc-helpers.ts';
+import { exampleSpec, ROOT_TOKEN, type DriverName } from '../harness.ts';
+import { authorize, Browser, clientFor, PASSWORD, REDIRECT, startOidcApp, verifiedUser, type OidcApp } from './oidc-helpers.ts';
 
 /**
  * The magazine where anonymous callers read nothing; "admin" manages members; "reader" reads
@@ -40,23 +39,8 @@ export function matrixSpec(): Spec {
 export type MatrixApp = OidcApp & { routes: () => { method: string; url: string }[] };
 
 export async function startMatrixApp(driverName: DriverName): Promise<MatrixApp> {
-  const db = await freshDatabase(driverName);
-  const served = await serveIdentityApp(db, matrixSpec(), { options: { oauth: { config: { refreshGraceSeconds: 15, clientSecret: () => undefined } } } });
-  return {
-    url: served.url,
-    issuer: `${served.url}/oidc`,
-    dataDir: db.env.KILN_DATA_DIR,
-    env: db.env,
-    store: served.store,
-    driver: driverName,
-    api: apiClient(served.url),
-    db,
-    routes: () => registeredRoutes(served.app),
-    close: async () => {
-      await served.close();
-      await db.drop();
-    },
-  };
+  const app = await startOidcApp(driverName, { spec: matrixSpec() });
+  return { ...app, routes: () => registeredRoutes(app.fastify) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // users, a browser (cookie jar, redirects followed by hand, forms submitted) and openid-client
 // configured for each client.
 import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
 import type { OidcOptions } from '../../src/auth/provider/open-oidc.ts';
@@ -32,7 +33,7 @@ export function oauthSpec(): Spec {
   };
 }
 
-export type OidcApp = TestApp & { issuer: string; db: { env: TestApp['env']; drop: () => Promise<void> } };
+export type OidcApp = TestApp & { issuer: string; db: { env: TestApp['env']; drop: () => Promise<void> }; fastify: FastifyInstance };
 
 /**
  * Serves an app with the OAuth provider. `shared` serves a second app over the first one's database
@@ -60,6 +61,7 @@ export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; sha
     driver: driverName,
     api: apiClient(served.url),
     db,
+    fastify: served.app,
     close: async () => {
       await served.close();
       if (!o.shared) await db.drop();
