@@ -157,7 +157,7 @@ for (const driver of await drivers()) {
         const now = app.driver === 'sqlite' ? new Date().toISOString() : new Date();
         await app.store.driver.db
           .insertInto(AUTH_TABLES.user)
-          // The first admin of an invite-only app has to come from somewhere: an account made by hand.
+          // An account made by hand here; root can also invite the first admin (invite-only.test.ts).
           .values({ id: newId(), email: 'alice@example.com', name: 'Alice', emailVerified: app.driver === 'sqlite' ? 1 : true, createdAt: now, updatedAt: now })
           .execute();
         assert.equal((await app.api('/api/tenants/acme/members', { method: 'POST', body: { email: 'alice@example.com', roles: ['admin'] } })).status, 201);

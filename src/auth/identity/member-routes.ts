@@ -78,10 +78,11 @@ export async function memberRoutes(app: FastifyInstance, o: MemberRouteOptions):
   app.post<{ Params: Params; Body: Body }>('/api/tenants/:slug/invitations', hide, async (req, reply) => {
     const a = o.actor(req);
     mustManage(a, req.params.slug);
-    // An invitation names the person who sent it; root is not a person, so it adds members instead.
-    if (a.kind !== 'user') throw new DataError('forbidden', 'Invitations are sent by a signed-in admin of the tenant; the root token adds members with POST /api/tenants/{slug}/members');
-    const inviter = await tenants.user(a.id);
-    const data = await tenants.invite(req.params.slug, { id: a.id, name: inviter?.name || inviter?.email || 'An admin' }, req.body?.email, req.body?.roles);
+    // An invitation names who sent it: a signed-in admin, or for the root token "the administrator"
+    // (which is how an invite-only app gets its first admin).
+    const person = a.kind === 'user' ? await tenants.user(a.id) : null;
+    const inviter = a.kind === 'user' ? { id: a.id, name: person?.name || person?.email || 'An admin' } : await tenants.administratorInviter();
+    const data = await tenants.invite(req.params.slug, inviter, req.body?.email, req.body?.roles);
     o.identity.audit?.recordFor(req, a, { kind: 'invitation.sent', tenant: req.params.slug, details: { id: data.id, email: data.email, roles: data.roles } });
     return reply.code(201).send({ data });
   });

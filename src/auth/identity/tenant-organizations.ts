@@ -24,6 +24,8 @@ import type { Auth } from './identity.ts';
 
 export const MANAGER_ROLE = 'admin';
 const INVITATION_SECONDS = 7 * 86400;
+const ADMINISTRATOR_EMAIL = 'administrator@kiln.invalid';
+const ADMINISTRATOR_NAME = 'The administrator';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 type Adapter = Awaited<Auth['$context']>['adapter'];
@@ -190,6 +192,21 @@ export class TenantOrganizations {
     const org = await this.organizationOf(slug);
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await (await this.#s.adapter()).findOne<InvitationRow>({ model: 'invitation', where: [{ field: 'id', value: id }] }) : null;
     return row && row.organizationId === org.id ? this.#view(slug, row) : undefined;
+  }
+
+  /**
+   * The inviter named on invitations the root token sends: better-auth requires a user there, and
+   * root is not one. This account has no password or provider account and an address under
+   * ".invalid" (RFC 2606), which no mail reaches and is never verified, so nobody can sign in as it
+   * or link to it. It lets an invite-only app invite its first admin.
+   */
+  async administratorInviter(): Promise<{ id: string; name: string }> {
+    const adapter = await this.#s.adapter();
+    const found = await adapter.findOne<UserRow>({ model: 'user', where: [{ field: 'email', value: ADMINISTRATOR_EMAIL }] });
+    if (found) return { id: found.id, name: found.name };
+    const now = new Date();
+    const made = await adapter.create<Record<string, unknown>, UserRow>({ model: 'user', data: { email: ADMINISTRATOR_EMAIL, name: ADMINISTRATOR_NAME, emailVerified: false, createdAt: now, updatedAt: now } });
+    return { id: made.id, name: made.name };
   }
 
   async user(id: string): Promise<{ id: string; email: string; name: string } | null> {
