@@ -6,7 +6,9 @@ import { createHmac } from 'node:crypto';
 import { checkSpec } from '../../src/spec/check.ts';
 import type { AuthSection, Spec } from '../../src/spec/schema.ts';
 import { exampleSpec } from '../harness.ts';
-import { CookieJar, linkIn, type AuthApp, type SmtpInbox } from './helpers.ts';
+import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
+import { CookieJar, linkIn, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
+import type { DriverName } from '../harness.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -82,4 +84,25 @@ export function totpCode(otpauthUri: string, at = Date.now()): string {
   const offset = mac[mac.length - 1] & 0xf;
   const n = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
   return String(n % 10 ** digits).padStart(digits, '0');
+}
+
+/**
+ * An app for `spec` whose mail is delivered to a real local SMTP server by the mail worker, with
+ * these tenants created; `mail` reads the inbox message by message.
+ */
+export async function startMailedApp(driver: DriverName, spec: Spec, tenants: readonly string[]): Promise<{ app: AuthApp; mail: Mailbox; close: () => Promise<void> }> {
+  const inbox = new SmtpInbox();
+  await inbox.start();
+  const app = await startAuthApp(driver, { smtpUrl: inbox.url, spec });
+  const worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
+  for (const slug of tenants) assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug, name: slug.toUpperCase() } })).status, 201);
+  return {
+    app,
+    mail: new Mailbox(inbox),
+    close: async () => {
+      await worker.stop();
+      await app.close();
+      await inbox.stop();
+    },
+  };
 }

@@ -4,31 +4,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
-import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
-import type { Worker } from '../../src/data/queue/worker.ts';
-import { SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
-import { decodedMail, magazineWithAuth, Mailbox, verifiedPerson } from './identity-helpers.ts';
+import { type AuthApp } from './helpers.ts';
+import type { Mailbox} from './identity-helpers.ts';
+import { decodedMail, magazineWithAuth, startMailedApp, verifiedPerson } from './identity-helpers.ts';
 
 for (const driver of await drivers()) {
   describe(`invite-only sign-up (${driver})`, () => {
     let app: AuthApp;
-    let inbox: SmtpInbox;
-    let worker: Worker;
     let mail: Mailbox;
+    let close: () => Promise<void>;
     before(async () => {
-      inbox = new SmtpInbox();
-      await inbox.start();
-      mail = new Mailbox(inbox);
-      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec: magazineWithAuth({ signUp: 'invite' }) });
-      worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
-      assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug: 'acme', name: 'ACME' } })).status, 201);
+      ({ app, mail, close } = await startMailedApp(driver, magazineWithAuth({ signUp: 'invite' }), ['acme']));
     });
-    after(async () => {
-      await worker?.stop();
-      await app?.close();
-      await inbox?.stop();
-    });
+    after(() => close?.());
 
     const users = async (email: string) => app.store.driver.db.selectFrom(AUTH_TABLES.user).select(['id', 'emailVerified']).where('email', '=', email).execute();
 

@@ -4,30 +4,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
-import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
-import type { Worker } from '../../src/data/queue/worker.ts';
-import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
-import { magazineWithAuth, Mailbox, PASSWORD, totpCode, verifiedPerson } from './identity-helpers.ts';
+import { CookieJar, type AuthApp } from './helpers.ts';
+import type { Mailbox} from './identity-helpers.ts';
+import { magazineWithAuth, startMailedApp, PASSWORD, totpCode, verifiedPerson } from './identity-helpers.ts';
 
 for (const driver of await drivers()) {
   describe(`MFA (${driver})`, () => {
     let app: AuthApp;
-    let inbox: SmtpInbox;
-    let worker: Worker;
     let mail: Mailbox;
+    let close: () => Promise<void>;
     before(async () => {
-      inbox = new SmtpInbox();
-      await inbox.start();
-      mail = new Mailbox(inbox);
-      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec: magazineWithAuth({ mfa: { policy: 'required', roles: ['editor'] } }) });
-      worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
-      assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug: 'acme', name: 'ACME' } })).status, 201);
+      ({ app, mail, close } = await startMailedApp(driver, magazineWithAuth({ mfa: { policy: 'required', roles: ['editor'] } }), ['acme']));
     });
-    after(async () => {
-      await worker.stop();
-      await app.close();
-      await inbox.stop();
-    });
+    after(() => close?.());
 
     test('an editor must enrol before using the content API; sign-in then asks for a TOTP code', async () => {
       const erin = await verifiedPerson(app, mail, 'erin@example.com', 'Erin');

@@ -4,30 +4,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
-import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
-import type { Worker } from '../../src/data/queue/worker.ts';
-import { SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
-import { decodedMail, magazineWithAuth, Mailbox, verifiedPerson } from './identity-helpers.ts';
+import { type AuthApp } from './helpers.ts';
+import type { Mailbox} from './identity-helpers.ts';
+import { decodedMail, magazineWithAuth, startMailedApp, verifiedPerson } from './identity-helpers.ts';
 
 for (const driver of await drivers()) {
   describe(`tenants as organizations (${driver})`, () => {
     let app: AuthApp;
-    let inbox: SmtpInbox;
-    let worker: Worker;
     let mail: Mailbox;
+    let close: () => Promise<void>;
     before(async () => {
-      inbox = new SmtpInbox();
-      await inbox.start();
-      mail = new Mailbox(inbox);
-      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec: magazineWithAuth() });
-      worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
-      for (const slug of ['acme', 'globex']) assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug, name: slug.toUpperCase() } })).status, 201);
+      ({ app, mail, close } = await startMailedApp(driver, magazineWithAuth(), ['acme', 'globex']));
     });
-    after(async () => {
-      await worker.stop();
-      await app.close();
-      await inbox.stop();
-    });
+    after(() => close?.());
 
     test('invite, accept, act in one tenant only, and a role change that takes effect', async () => {
       const alice = await verifiedPerson(app, mail, 'alice@example.com', 'Alice');
