@@ -11,6 +11,26 @@ import { Shell } from './Shell.tsx';
 import { ListView } from './list/ListView.tsx';
 import { Editor } from './editor/Editor.tsx';
 import { Notice } from './Notice.tsx';
+import { ForgotPassword } from './pages/ForgotPassword.tsx';
+import { ResetPassword } from './pages/ResetPassword.tsx';
+import { DevicePage } from './oauth/DevicePage.tsx';
+import { ConsentPage } from './oauth/ConsentPage.tsx';
+import { MembersPage } from './admin/MembersPage.tsx';
+import { ApiKeysPage } from './admin/ApiKeysPage.tsx';
+import { WebhooksPage } from './admin/WebhooksPage.tsx';
+import { AuditPage } from './admin/AuditPage.tsx';
+import { BuilderPage } from './builder/BuilderPage.tsx';
+
+/** Pages for people who are not signed in; a signed-in visitor is sent on to the app. */
+const PUBLIC_PAGES = new Set(['/sign-in', '/sign-up', '/forgot-password', '/reset-password']);
+/** Pages that need a person's session but not the app's frame: the OAuth provider sends people here. */
+const OAUTH_PAGES = /^\/(?:device|consent\/[^/]+)$/;
+
+/** Where to go after signing in: `?next=` when it is a path of this app, else the start page. */
+function nextPath(): string {
+  const next = new URLSearchParams(location.search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
 
 type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'ready'; session: Omit<Session, 'signOut'> };
 
@@ -40,16 +60,21 @@ export function App() {
   }, []);
   useEffect(reload, [reload]);
 
-  const publicPage = path === '/sign-in' || path === '/sign-up';
+  const publicPage = PUBLIC_PAGES.has(path);
   useEffect(() => {
-    if (loaded.state === 'anonymous' && !publicPage) navigate('/sign-in', { replace: true });
-    if (loaded.state === 'ready' && publicPage) navigate('/', { replace: true });
-  }, [loaded.state, publicPage]);
+    if (loaded.state === 'anonymous' && !publicPage) {
+      const here = path + location.search;
+      navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
+    }
+    if (loaded.state === 'ready' && publicPage) navigate(nextPath(), { replace: true });
+  }, [loaded.state, publicPage, path]);
 
   if (loaded.state === 'loading') return <Notice kind="loading">Loading…</Notice>;
   if (loaded.state === 'error') return <Notice kind="error" retry={reload}>{loaded.error}</Notice>;
   if (loaded.state === 'anonymous') {
     if (path === '/sign-up') return <SignUp />;
+    if (path === '/forgot-password') return <ForgotPassword />;
+    if (path === '/reset-password') return <ResetPassword />;
     return <SignIn onSignedIn={reload} />;
   }
   if (publicPage) return <Notice kind="loading">Loading…</Notice>;
@@ -61,6 +86,15 @@ export function App() {
     reload();
   };
   const session: Session = { ...loaded.session, signOut };
+  if (OAUTH_PAGES.test(path)) {
+    return (
+      <SessionContext.Provider value={session}>
+        <main id="main" className="public-page">
+          {path === '/device' ? <DevicePage /> : <ConsentPage uid={decodeURIComponent(path.slice('/consent/'.length))} />}
+        </main>
+      </SessionContext.Provider>
+    );
+  }
   return (
     <SessionContext.Provider value={session}>
       <Routes path={path} session={session} />
@@ -89,7 +123,30 @@ function Routes({ path, session }: { path: string; session: Session }) {
     }
     return <Notice kind="loading">Loading…</Notice>;
   }
+  if (parts[0] === 'builder' && parts.length === 1) {
+    return (
+      <Shell>
+        <BuilderPage />
+      </Shell>
+    );
+  }
   const [t, tenant, collection, id] = parts;
+  if (t === 't' && tenant && collection === '-' && parts.length <= 5) {
+    const [, , , page, item] = parts;
+    const body =
+      page === 'members' && !item ? <MembersPage tenant={tenant} /> :
+      page === 'api-keys' && !item ? <ApiKeysPage tenant={tenant} /> :
+      page === 'webhooks' ? <WebhooksPage tenant={tenant} id={item} /> :
+      page === 'audit' && !item ? <AuditPage tenant={tenant} /> :
+      undefined;
+    if (body) {
+      return (
+        <Shell tenant={tenant} adminPage={page}>
+          {body}
+        </Shell>
+      );
+    }
+  }
   const known = t === 't' && tenant && collection && session.spec.collections[collection];
   if (!known || parts.length > 4) {
     return (

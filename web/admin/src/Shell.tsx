@@ -4,8 +4,9 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, navigate, usePath } from './router.tsx';
 import { useSession } from './session.tsx';
 import { collectionLabel } from './spec.ts';
+import { AdminNav } from './admin/AdminNav.tsx';
 
-export function Shell({ tenant, collection, children }: { tenant?: string; collection?: string; children: ReactNode }) {
+export function Shell({ tenant, collection, adminPage, children }: { tenant?: string; collection?: string; adminPage?: string; children: ReactNode }) {
   const s = useSession();
   const path = usePath();
   const main = useRef<HTMLElement>(null);
@@ -43,6 +44,11 @@ export function Shell({ tenant, collection, children }: { tenant?: string; colle
             </select>
           </label>
         )}
+        {s.me.kind === 'root' && (
+          <Link to="/builder" className="builder-link" aria-current={path === '/builder' ? 'page' : undefined}>
+            Builder
+          </Link>
+        )}
         <span className="who">{who}</span>
         <button type="button" className="link-button" onClick={() => void s.signOut()}>
           Sign out
@@ -61,6 +67,7 @@ export function Shell({ tenant, collection, children }: { tenant?: string; colle
           </ul>
         </nav>
       )}
+      {current && <AdminNav tenant={current} page={adminPage} />}
       <main id="main" ref={main}>
         {children}
       </main>
