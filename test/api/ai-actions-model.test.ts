@@ -101,6 +101,22 @@ for (const d of await drivers()) {
       }
     });
 
+    it('a retry with the Idempotency-Key of a failed call answers 409 naming the header, and runs nothing', async () => {
+      fake.handle(() => ({ status: 500, body: { error: { message: 'upstream exploded', type: 'server_error' } } }));
+      const send = () => app.api(`/api/t/mag/articles/${second.id}/ai/translate`, { method: 'POST', body: { language: 'fr' }, headers: { 'idempotency-key': 'spent-1' } });
+      try {
+        assertProblem(await send(), 503);
+        const asked = fake.requests.length;
+        const problem = assertProblem(await send(), 409);
+        assert.equal(problem.type, 'urn:kiln:problem:idempotency-key-spent');
+        assert.deepEqual(problem.errors.map((e: { field: string }) => e.field), ['Idempotency-Key']);
+        assert.match(problem.detail, /new key/);
+        assert.equal(fake.requests.length, asked, 'the model is not asked again under a spent key');
+      } finally {
+        fake.handle(undefined);
+      }
+    });
+
     it('summarize answers with the model’s summary for the summary field only', async () => {
       fake.reply({ json: { summary: 'Berlin is getting forty kilometres of protected bicycle lanes.' } });
       const r = await act(article.id, 'summarize');

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../data/store.ts';
 import { SINGLE_TENANT_SLUG } from '../../data/store.ts';
 import type { Actor } from '../../data/access.ts';
-import { ModelUnavailableError, type ModelGateway } from '../../intelligence/gateway/model-gateway.ts';
+import { IdempotencyKeyError, ModelUnavailableError, type ModelGateway } from '../../intelligence/gateway/model-gateway.ts';
 import { runAiAction, targetsOf } from '../../intelligence/actions/run-action.ts';
 import { AI_ACTION_NAMES, aiActionsOf } from '../../spec/ai-actions.ts';
 import { ModelRequiredError } from '../../intelligence/actions/translate.ts';
@@ -47,6 +47,16 @@ export function aiActionRoutes(app: FastifyInstance, { store, actor, gateway }: 
               status: 503,
               detail: `${p.action} needs a model, and none gave a usable answer; try again later. ${e.reasons.join('; ')}`,
               instance: req.url.split('?')[0],
+            });
+          }
+          if (e instanceof IdempotencyKeyError) {
+            return sendProblem(reply, {
+              type: 'urn:kiln:problem:idempotency-key-spent',
+              title: 'Idempotency key already used',
+              status: 409,
+              detail: e.message,
+              instance: req.url.split('?')[0],
+              errors: [{ field: 'Idempotency-Key', detail: `names call ${e.firstCall}, whose result cannot be replayed` }],
             });
           }
           if (!(e instanceof ModelRequiredError)) throw e;
@@ -132,6 +142,7 @@ export function aiActionPaths(store: Store, collection: string, prefix: string, 
           403: problemResponse('No update rights on the collection'),
           404: problemResponse('No such tenant or item, or the collection does not declare the action'),
           422: problemResponse('The item has no text for the action, or an invalid language'),
+          409: problemResponse('The Idempotency-Key names an earlier call that failed or never finished; retry with a new key'),
           501: problemResponse('The action needs a model provider (KILN_AI_PROVIDER)'),
         },
       },

@@ -23,7 +23,7 @@ import type { AiConfig } from './ai-config.ts';
 import { TokenBudget, estimateTokens, readBudgetLimits } from './budget.ts';
 import { ResponseCache, cacheKey } from './cache.ts';
 import { CallLog, type CallEnd, type CallRecord, type CallSource } from './call-log.ts';
-import { ModelUnavailableError, NoOfflineImplementationError, type GatewayCall, type GatewayResult, type ModelGateway } from './model-gateway.ts';
+import { IdempotencyKeyError, ModelUnavailableError, NoOfflineImplementationError, type GatewayCall, type GatewayResult, type ModelGateway } from './model-gateway.ts';
 import type { ChatMessage, ModelProvider, ModelUsage } from './model-provider.ts';
 import { PromptFlags, readPromptFlagConfig } from './prompts/prompt-flags.ts';
 import type { PromptDefinition } from './prompts/prompt-definition.ts';
@@ -354,8 +354,8 @@ class PipelineGateway implements Gateway {
 
   /** A call with an idempotency key already taken: wait for the first call, then return its result. */
   async #replay<T>(firstId: string, call: GatewayCall<T>, redactor: Redactor): Promise<GatewayResult<T>> {
-    const first = await this.#settledCall(firstId);
-    if (first.status === 'failed') throw new Error(`the call ${first.id} with idempotency key "${call.idempotencyKey}" failed (${first.errorKind ?? 'error'})`);
+    const first = await this.#settledCall(firstId, call.idempotencyKey!);
+    if (first.status === 'failed') throw new IdempotencyKeyError(call.idempotencyKey!, first.id, `failed (${first.errorKind ?? 'error'})`);
     const text = first.outputHash === null ? undefined : await getBlob(this.#driver.db, first.outputHash);
     if (text === undefined) throw new Error(`the output of call ${first.id} is missing from the AI log`);
     let value: T;
@@ -376,7 +376,7 @@ class PipelineGateway implements Gateway {
     };
   }
 
-  async #settledCall(id: string): Promise<CallRecord> {
+  async #settledCall(id: string, key: string): Promise<CallRecord> {
     // A first call whose process died stays pending; its key is then reported, not waited on forever.
     const giveUpAt = Date.now() + Math.max(IDEMPOTENT_WAIT_MIN_MS, this.#config.timeoutMs * 32);
     for (;;) {
@@ -397,7 +397,7 @@ class PipelineGateway implements Gateway {
       if (row.status !== 'pending' || Date.now() > giveUpAt) {
         wake!();
         if (set.size === 0) this.#finished.delete(id);
-        if (row.status === 'pending') throw new Error(`call ${id}, which holds this idempotency key, has not finished (its process may have stopped); use a new key to run it again`);
+        if (row.status === 'pending') throw new IdempotencyKeyError(key, id, 'has not finished (its process may have stopped)');
         return row;
       }
       await woken;

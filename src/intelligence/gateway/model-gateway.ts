@@ -59,6 +59,23 @@ export class NoOfflineImplementationError extends Error {
  * A model provider is configured, no model gave a usable answer, and the task has no offline
  * implementation to fall back to: a fault of the provider, not of the request or the setup.
  */
+/**
+ * The idempotency key names an earlier call that failed, or whose process stopped before it
+ * finished: its result cannot be replayed, and running it again under the same key would break the
+ * promise the key makes. The caller retries with a new key.
+ */
+export class IdempotencyKeyError extends Error {
+  readonly key: string;
+  readonly firstCall: string;
+
+  constructor(key: string, firstCall: string, why: string) {
+    super(`The idempotency key "${key}" belongs to call ${firstCall}, which ${why}; send the request again with a new key`);
+    this.name = 'IdempotencyKeyError';
+    this.key = key;
+    this.firstCall = firstCall;
+  }
+}
+
 export class ModelUnavailableError extends Error {
   readonly task: string;
   /** Why each model failed, as the gateway noted it. */
