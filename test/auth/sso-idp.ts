@@ -30,6 +30,9 @@ export class UpstreamIdp {
       clients: clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' })),
       cookies: { keys: ['upstream-idp-test-cookie-key'] },
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+      // Like Google and Entra ID: the ID token itself carries the granted claims, so an app that
+      // only holds the ID token (a native app's sign-in) learns the email from it.
+      conformIdTokenClaims: false,
       findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => (accounts()?.sub === id ? { ...accounts()! } : { sub: id }) }),
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

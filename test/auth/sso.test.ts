@@ -6,6 +6,7 @@
 // second factor after the IdP (the IdP's own sign-in does not stand in for it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { drivers } from '../harness.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
@@ -159,6 +160,8 @@ for (const driver of await drivers()) {
       assert.equal(second.status, 200, JSON.stringify(second.body));
       assert.equal((await app.get('/api/me', browser)).body.data.id, tess.id);
       assert.equal((await sessions()).length, 1);
+      const credited = ((await app.api(`/api/audit?kind=sign_in.success&user=${tess.id}&limit=1`)).body.data as { details: Record<string, unknown> }[])[0];
+      assert.deepEqual(credited.details, { provider: 'corp', method: 'totp', via: 'oauth' }, 'credited to the IdP, not to a password');
 
       // Someone without an authenticator goes straight in, no challenge.
       idp.account = { sub: 'uma-at-corp', email: 'uma@example.com', email_verified: true, name: 'Uma' };
@@ -167,6 +170,68 @@ for (const driver of await drivers()) {
       assert.equal(straight.pathname, '/api/me');
       assert.equal(straight.searchParams.get('twoFactorRedirect'), null);
       assert.equal((await app.get('/api/me', plain)).body.data.kind, 'user');
+    });
+
+    /**
+     * What a native app holding Kiln's client credentials for the IdP gets: an ID token issued to that
+     * client (audience kiln-corp) for the current IdP account, from a real code + PKCE exchange.
+     */
+    async function idTokenFromIdp(nonce: string): Promise<string> {
+      const verifier = randomBytes(32).toString('base64url');
+      const redirectUri = `${app.url}/api/auth/callback/corp`;
+      let url = new URL(`${idp.issuer}/auth`);
+      const q = { client_id: CREDENTIALS.corp.clientId, response_type: 'code', scope: 'openid email profile', redirect_uri: redirectUri, nonce, state: 'native-app', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' };
+      for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
+      const jar = new CookieJar();
+      for (let hops = 0; hops < 20 && url.origin === idp.issuer; hops++) {
+        const res = await fetch(url, { headers: jar.cookies.size ? { cookie: jar.header() } : {}, redirect: 'manual' });
+        jar.take(res.headers);
+        const location = res.headers.get('location');
+        assert.ok(location, `${url} answered ${res.status}: ${await res.text()}`);
+        url = new URL(location, url);
+      }
+      const code = url.searchParams.get('code');
+      assert.ok(url.href.startsWith(redirectUri) && code, `the IdP sent the app to ${url}`);
+      const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: CREDENTIALS.corp.clientId, client_secret: CREDENTIALS.corp.clientSecret });
+      const tokens = (await (await fetch(`${idp.issuer}/token`, { method: 'POST', body })).json()) as { id_token?: string };
+      assert.ok(tokens.id_token, JSON.stringify(tokens));
+      return tokens.id_token;
+    }
+
+    test('a native app signs in with the IdP’s ID token; a forged one or a wrong nonce is refused; the second factor still applies', async () => {
+      idp.account = { sub: 'nia-at-corp', email: 'nia@example.com', email_verified: true, name: 'Nia' };
+      const nonce = randomBytes(16).toString('base64url');
+      const token = await idTokenFromIdp(nonce);
+      const [header, payload] = token.split('.');
+      const forged = `${header}.${payload}.${Buffer.from('not the IdP’s signature').toString('base64url')}`;
+      const refused = new CookieJar();
+      assert.equal((await app.post('/api/auth/sign-in/social', { provider: 'corp', idToken: { token: forged, nonce } }, refused)).status, 401);
+      assert.equal((await app.post('/api/auth/sign-in/social', { provider: 'corp', idToken: { token, nonce: 'another-nonce' } }, refused)).status, 401);
+      assert.deepEqual((await app.get('/api/me', refused)).body.data, { kind: 'anonymous' });
+
+      const phone = new CookieJar();
+      const signedIn = await app.post('/api/auth/sign-in/social', { provider: 'corp', idToken: { token, nonce } }, phone);
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      const nia = (await app.get('/api/me', phone)).body.data;
+      assert.equal(nia.kind, 'user');
+      const audit = async (kind: string) => ((await app.api(`/api/audit?kind=${kind}&limit=50`)).body.data as { user: string | null; details: Record<string, unknown> }[]).filter((e) => e.user === nia.id || e.user === null);
+      assert.deepEqual((await audit('sign_in.success')).filter((e) => e.user === nia.id).map((e) => [e.details.provider, e.details.method]), [['corp', 'id_token']]);
+
+      // With an authenticator enrolled, the ID token alone makes no session: the code completes it.
+      const enrol = await app.post('/api/auth/two-factor/enable', {}, phone);
+      assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, phone)).status, 200);
+      const again = new CookieJar();
+      const challenged = await app.post('/api/auth/sign-in/social', { provider: 'corp', idToken: { token: await idTokenFromIdp(nonce), nonce } }, again);
+      assert.equal(challenged.status, 200, JSON.stringify(challenged.body));
+      assert.equal(challenged.body.twoFactorRedirect, true);
+      assert.deepEqual((await app.get('/api/me', again)).body.data, { kind: 'anonymous' });
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, again)).status, 200);
+      assert.equal((await app.get('/api/me', again)).body.data.id, nia.id);
+      // Credited to the IdP that vouched for the first factor, not to a password.
+      const success = (await audit('sign_in.success')).filter((e) => e.user === nia.id).map((e) => [e.details.provider, e.details.method, e.details.via ?? null]);
+      assert.deepEqual(success, [['corp', 'totp', 'id_token'], ['corp', 'id_token', null]]);
+      assert.ok((await audit('sign_in.mfa_required')).some((e) => e.details.provider === 'corp' && e.details.method === 'id_token'));
     });
 
     test('a listed provider without credentials is left out, with the variables it needs', () => {

@@ -12,19 +12,20 @@ import { createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth
 import { CLIENT_IP_HEADER } from '../abuse/credential-guard.ts';
 import type { AuthMetrics } from '../metrics/auth-metrics.ts';
 import type { AuditEvent, AuditLog } from './audit-log.ts';
+import { challengeOriginKey, type ChallengeOrigin } from '../identity/second-factor-challenge.ts';
 
 type Ctx = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
 
 const LOCAL = 'kiln';
 const MFA_METHODS: Record<string, string> = { '/two-factor/verify-totp': 'totp', '/two-factor/verify-backup-code': 'backup_code', '/two-factor/verify-otp': 'otp' };
 const WATCHED = new Set([
-  '/sign-in/email', '/callback/:id', '/sign-out', '/revoke-sessions', ...Object.keys(MFA_METHODS), '/two-factor/disable',
+  '/sign-in/email', '/callback/:id', '/sign-in/social', '/sign-out', '/revoke-sessions', ...Object.keys(MFA_METHODS), '/two-factor/disable',
   '/change-password', '/request-password-reset', '/reset-password', '/change-email', '/verify-email', '/organization/accept-invitation',
 ]);
 // Paths whose user must be learned before the endpoint runs (it ends the session or spends the token).
-const BEFORE = new Set(['/sign-out', '/revoke-sessions', '/reset-password', '/sign-in/email', '/callback/:id', ...Object.keys(MFA_METHODS)]);
+const BEFORE = new Set(['/sign-out', '/revoke-sessions', '/reset-password', '/sign-in/email', '/callback/:id', '/sign-in/social', ...Object.keys(MFA_METHODS)]);
 
-type Started = { at: number; user?: string };
+type Started = { at: number; user?: string; origin?: ChallengeOrigin };
 
 const sessionCookie = (ctx: Ctx) => /(?:^|;\s*)(?:__Secure-)?kiln\.session_token=/.test(ctx.headers?.get('cookie') ?? '');
 
@@ -58,10 +59,14 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
 
   const userByEmail = async (ctx: Ctx, email: unknown): Promise<string | undefined> =>
     typeof email === 'string' ? (await ctx.context.internalAdapter.findUserByEmail(email.toLowerCase()))?.user.id : undefined;
-  const twoFactorUser = async (ctx: Ctx): Promise<string | undefined> => {
+  /** Who a pending two-factor challenge is for, and how they came in when it was not a password. */
+  const twoFactorChallenge = async (ctx: Ctx): Promise<Pick<Started, 'user' | 'origin'>> => {
     const cookie = ctx.context.createAuthCookie('two_factor');
     const value = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
-    return value ? ((await ctx.context.internalAdapter.findVerificationValue(value))?.value ?? undefined) : undefined;
+    if (!value) return {};
+    const user = (await ctx.context.internalAdapter.findVerificationValue(value))?.value ?? undefined;
+    const origin = (await ctx.context.internalAdapter.findVerificationValue(challengeOriginKey(value)))?.value;
+    return { user, ...(origin && { origin: JSON.parse(origin) as ChallengeOrigin }) };
   };
 
   const record = (ctx: Ctx, e: AuditEvent) => {
@@ -95,6 +100,15 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
       const location = isAPIError(ctx.context.returned) ? ((ctx.context.returned.headers as Headers | undefined)?.get?.('location') ?? '') : '';
       const error = /[?&]error=([^&#]*)/.exec(location)?.[1];
       if (bad) return signIn(ctx, s, provider, 'oauth', false, undefined, { reason: error ? decodeURIComponent(error) : reason });
+      if (/[?&]twoFactorRedirect=true/.test(location)) return record(ctx, { kind: 'sign_in.mfa_required', details: { provider, method: 'oauth' } });
+      return;
+    }
+    // Only the idToken variant signs in here; the other one answers with the provider's URL.
+    if (path === '/sign-in/social' && body.idToken) {
+      const provider = String(body.provider ?? 'unknown');
+      if (newUser) return signIn(ctx, s, provider, 'id_token', true, newUser);
+      if (bad) return signIn(ctx, s, provider, 'id_token', false, undefined, { reason });
+      if ((ctx.context.returned as { twoFactorRedirect?: boolean } | undefined)?.twoFactorRedirect) return record(ctx, { kind: 'sign_in.mfa_required', details: { provider, method: 'id_token' } });
       return;
     }
     const mfa = MFA_METHODS[path];
@@ -102,13 +116,14 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
       const enrolling = sessionCookie(ctx);
       const user = newUser ?? sessionUser ?? s?.user;
       if (bad) {
-        record(ctx, { kind: 'mfa.failed', user, details: { method: mfa, reason } });
-        if (!enrolling) o.metrics?.signIn({ provider: LOCAL, method: mfa }, 'failure', s ? (performance.now() - s.at) / 1000 : 0);
+        record(ctx, { kind: 'mfa.failed', user, details: { method: mfa, reason, ...(s?.origin && { via: s.origin }) } });
+        if (!enrolling) o.metrics?.signIn({ provider: s?.origin?.provider ?? LOCAL, method: mfa }, 'failure', s ? (performance.now() - s.at) / 1000 : 0);
         return;
       }
       if (enrolling) return record(ctx, { kind: newUser ? 'mfa.enrolled' : 'mfa.verified', user, details: { method: mfa } });
-      record(ctx, { kind: 'mfa.verified', user, details: { method: mfa } });
-      return signIn(ctx, s, LOCAL, mfa, true, user);
+      record(ctx, { kind: 'mfa.verified', user, details: { method: mfa, ...(s?.origin && { via: s.origin }) } });
+      // The provider that vouched for the first factor; the method is the factor that completed it.
+      return signIn(ctx, s, s?.origin?.provider ?? LOCAL, mfa, true, user, s?.origin ? { via: s.origin.method } : {});
     }
     if (bad) {
       if (path === '/change-password') record(ctx, { kind: 'password.change_failed', user: sessionUser, details: { reason } });
@@ -156,7 +171,7 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
             else if (ctx.path === '/reset-password') {
               const token = (ctx.body as { token?: unknown } | undefined)?.token ?? (ctx.query as { token?: unknown } | undefined)?.token;
               if (typeof token === 'string') s.user = (await ctx.context.internalAdapter.findVerificationValue(`reset-password:${token}`))?.value;
-            } else if (MFA_METHODS[ctx.path] && !sessionCookie(ctx)) s.user = await twoFactorUser(ctx).catch(() => undefined);
+            } else if (MFA_METHODS[ctx.path] && !sessionCookie(ctx)) Object.assign(s, await twoFactorChallenge(ctx).catch(() => ({})));
           }),
         },
       ],

@@ -37,6 +37,19 @@ export const CHALLENGED_SIGN_IN_PATHS: ReadonlySet<string> = new Set([MAGIC_LINK
 const TWO_FACTOR_COOKIE = 'two_factor';
 const TWO_FACTOR_CHALLENGE_SECONDS = 600;
 
+/**
+ * The verification row that remembers how a challenged person came in, so the audit trail and the
+ * sign-in metrics credit the session made at verify-totp to that provider and method, not to a password.
+ */
+export const challengeOriginKey = (identifier: string): string => `2fa-via-${identifier}`;
+export type ChallengeOrigin = { provider: string; method: 'oauth' | 'id_token' | 'magic_link' };
+
+function originOf(path: string | undefined, params: unknown, body: unknown): ChallengeOrigin {
+  if (path === MAGIC_LINK_VERIFY_PATH) return { provider: 'kiln', method: 'magic_link' };
+  if (path === '/callback/:id') return { provider: String((params as { id?: unknown } | undefined)?.id ?? 'unknown'), method: 'oauth' };
+  return { provider: String((body as { provider?: unknown } | undefined)?.provider ?? 'unknown'), method: 'id_token' };
+}
+
 /** Turns a session made at one of CHALLENGED_SIGN_IN_PATHS for a person with an authenticator into a two-factor challenge. */
 export function secondFactorChallenge(): BetterAuthPlugin {
   return {
@@ -55,6 +68,8 @@ export function secondFactorChallenge(): BetterAuthPlugin {
             const expiresAt = new Date(Date.now() + TWO_FACTOR_CHALLENGE_SECONDS * 1000);
             await ctx.context.internalAdapter.createVerificationValue({ value: made.user.id, identifier, expiresAt });
             await ctx.context.internalAdapter.createVerificationValue({ value: '0', identifier: `2fa-attempts-${identifier}`, expiresAt });
+            const origin = originOf(ctx.path, ctx.params, ctx.body);
+            await ctx.context.internalAdapter.createVerificationValue({ value: JSON.stringify(origin), identifier: challengeOriginKey(identifier), expiresAt });
             const cookie = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE, { maxAge: TWO_FACTOR_CHALLENGE_SECONDS });
             await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
             const location = redirectedTo(ctx.context.returned);
