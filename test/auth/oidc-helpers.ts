@@ -40,7 +40,7 @@ export type OidcApp = TestApp & { issuer: string; db: { env: TestApp['env']; dro
  * (another process of the same deployment, so with the same public URL); `roles` stands in for
  * tenant memberships.
  */
-export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; shared?: OidcApp; redisUrl?: string; graceSeconds?: number; roles?: OidcOptions['roles']; keyPollMs?: number } = {}): Promise<OidcApp> {
+export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; shared?: OidcApp; redisUrl?: string; graceSeconds?: number; roles?: OidcOptions['roles']; keyPollMs?: number; revocationPollMs?: number } = {}): Promise<OidcApp> {
   const db = o.shared?.db ?? (await freshDatabase(driverName));
   const served = await serveIdentityApp(db, o.spec ?? oauthSpec(), {
     ...(o.shared && { publicUrl: () => o.shared!.url }),
@@ -49,6 +49,7 @@ export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; sha
         config: { redisUrl: o.redisUrl, refreshGraceSeconds: o.graceSeconds ?? 15, clientSecret: (id) => (id === 'web' ? WEB_SECRET : undefined) },
         roles: o.roles,
         keyPollMs: o.keyPollMs,
+        revocationPollMs: o.revocationPollMs,
       },
     },
   });

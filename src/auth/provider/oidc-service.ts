@@ -52,6 +52,8 @@ export type OidcSetup = {
   tenantExists: (slug: string) => Promise<boolean>;
   /** Poll interval of the signing key table (default one minute). */
   keyPollMs?: number;
+  /** Without Redis: how often revocations made by other processes are read from the database (default 10 s). */
+  revocationPollMs?: number;
 };
 
 export type OidcService = {
@@ -121,7 +123,7 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
 
   const keys = await KeyRing.open(s.driver, { keepSeconds: Math.max(accessSeconds, idSeconds) + 60, pollMs: s.keyPollMs });
   const channel = `kiln:${s.spec.name}:revoked-tokens`;
-  const revocations: RevocationList = s.config.redisUrl ? await RedisRevocations.open(db, s.config.redisUrl, channel) : await MemoryRevocations.open(db);
+  const revocations: RevocationList = s.config.redisUrl ? await RedisRevocations.open(db, s.config.redisUrl, channel) : await MemoryRevocations.open(db, { pollMs: s.revocationPollMs });
   const cleanup = setInterval(() => void deleteExpired(db).catch(() => {}), 10 * 60_000);
   cleanup.unref();
 

@@ -13,6 +13,7 @@ export type OidcOptions = {
   /** The roles a user holds in a tenant (default: their membership in the tenant's organization). */
   roles?: TenantRoles;
   keyPollMs?: number;
+  revocationPollMs?: number;
 };
 
 export async function openOidc(o: { store: Store; identity: Identity; identityConfig: IdentityConfig } & OidcOptions): Promise<OidcService> {
@@ -35,5 +36,6 @@ export async function openOidc(o: { store: Store; identity: Identity; identityCo
     roles: o.roles ?? (async (userId, tenant) => (await o.identity.tenants.membershipsOf(userId))[tenant] ?? []),
     tenantExists,
     keyPollMs: o.keyPollMs,
+    revocationPollMs: o.revocationPollMs,
   });
 }
