@@ -61,6 +61,12 @@ for (const driver of await drivers()) {
         s = await start({ methods: ['password', 'magicLink'], signUp: 'open' });
       });
 
+      test('the public sign-in options offer the magic link', async () => {
+        const options = await s.app.get('/api/sign-in-options');
+        assert.equal(options.status, 200);
+        assert.deepEqual(options.body.data, { password: true, magicLink: true, signUp: 'open', providers: [], tenantSso: false });
+      });
+
       test('a mailed link signs in once, expires after ten minutes, and is stored only as a hash', async () => {
         const { app, mail } = s;
         const ada = await verifiedPerson(app, mail, 'ada@example.com', 'Ada');

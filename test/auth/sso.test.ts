@@ -73,6 +73,20 @@ for (const driver of await drivers()) {
       throw new Error('too many redirects');
     }
 
+    test('the public sign-in options name the providers that admit everyone, without secrets', async () => {
+      const options = await app.get('/api/sign-in-options');
+      assert.equal(options.status, 200);
+      assert.deepEqual(options.body.data, {
+        password: true,
+        magicLink: false,
+        signUp: 'open',
+        providers: [{ id: 'corp', type: 'oidc', label: 'Corp SSO', provider: 'corp' }],
+        // "partner" admits acme's members only: it is found through the tenant's own list.
+        tenantSso: true,
+      });
+      assert.ok(!JSON.stringify(options.body).includes('secret'), 'no client secret in the answer');
+    });
+
     test('a new person signs in through the IdP and gets a session', async () => {
       idp.account = { sub: 'new-1', email: 'newcomer@example.com', email_verified: true, name: 'Newcomer' };
       const jar = new CookieJar();

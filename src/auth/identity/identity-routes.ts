@@ -1,12 +1,13 @@
 // HTTP for the identity layer. /api/auth/* is better-auth's own API, answered exactly as better-auth
 // answers (its JSON bodies, status codes and redirects; see its documentation): each Fastify request
-// becomes a Fetch Request with the body bytes untouched. Kiln's own routes here (/api/me, the
-// development mail viewer) answer like the rest of Kiln, with problem+json errors.
+// becomes a Fetch Request with the body bytes untouched. Kiln's own routes here (/api/me, the public
+// /api/sign-in-options, the development mail viewer) answer like the rest of Kiln, with problem+json errors.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../data/access.ts';
 import { devMailRoutes } from '../mail/dev-mail-routes.ts';
 import { AUTH_BASE_PATH, type Identity } from './identity.ts';
 import { memberRoutes } from './member-routes.ts';
+import { signInOptionsRoute } from './sign-in-options.ts';
 
 export type IdentityRouteOptions = { identity: Identity; actor: (req: FastifyRequest) => Actor };
 
@@ -45,6 +46,7 @@ export async function identityRoutes(app: FastifyInstance, o: IdentityRouteOptio
     return { data: a.kind === 'user' ? { kind: a.kind, id: a.id, roles: a.roles, ...memberships } : { kind: a.kind } };
   });
 
+  signInOptionsRoute(app, o.identity);
   await app.register(memberRoutes, { identity: o.identity, actor: o.actor });
   await devMailRoutes(app, { outbox: o.identity.outbox, actor: o.actor });
 }

@@ -134,6 +134,10 @@ export type Identity = {
   readonly providers: readonly ExternalProvider[];
   /** Whether email and password sign-in is offered. */
   readonly passwordSignIn: boolean;
+  /** Whether magic links are offered (auth.methods "magicLink"). */
+  readonly magicLinkSignIn: boolean;
+  /** Who may create an account (auth.signUp). */
+  readonly signUp: 'open' | 'invite' | 'closed';
   /** Tenants' organizations: members, roles and invitations. */
   readonly tenants: TenantOrganizations;
   readonly audit?: AuditLog;
@@ -167,6 +171,8 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
     mail: s.mail,
     providers: external.providers,
     passwordSignIn: s.spec.auth?.methods === undefined || s.spec.auth.methods.includes('password'),
+    magicLinkSignIn: magicLinkEnabled(s.spec),
+    signUp: s.spec.auth?.signUp ?? 'open',
     tenants,
     audit: s.audit?.log,
     auth: get,
