@@ -80,6 +80,7 @@ for (const driver of await drivers()) {
         password: true,
         magicLink: false,
         signUp: 'open',
+        passwordLength: { min: 8, max: 128 },
         providers: [{ id: 'corp', type: 'oidc', label: 'Corp SSO', provider: 'corp' }],
         // "partner" admits acme's members only: it is found through the tenant's own list.
         tenantSso: true,

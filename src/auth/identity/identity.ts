@@ -97,6 +97,7 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
       disableSignUp: (auth.signUp ?? 'open') === 'closed',
       // No session before the address is proven: an unverified account could belong to anyone.
       requireEmailVerification: true,
+      // identity.passwordLength below says the same to sign-in pages.
       minPasswordLength: auth.password?.minLength ?? 8,
       maxPasswordLength: auth.password?.maxLength ?? 128,
       password: { hash: hashPassword, verify: ({ hash, password }) => verifyPassword(hash, password) },
@@ -138,6 +139,8 @@ export type Identity = {
   readonly magicLinkSignIn: boolean;
   /** Who may create an account (auth.signUp). */
   readonly signUp: 'open' | 'invite' | 'closed';
+  /** The password length policy (auth.password). */
+  readonly passwordLength: { min: number; max: number };
   /** Tenants' organizations: members, roles and invitations. */
   readonly tenants: TenantOrganizations;
   readonly audit?: AuditLog;
@@ -173,6 +176,7 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
     passwordSignIn: s.spec.auth?.methods === undefined || s.spec.auth.methods.includes('password'),
     magicLinkSignIn: magicLinkEnabled(s.spec),
     signUp: s.spec.auth?.signUp ?? 'open',
+    passwordLength: { min: s.spec.auth?.password?.minLength ?? 8, max: s.spec.auth?.password?.maxLength ?? 128 },
     tenants,
     audit: s.audit?.log,
     auth: get,

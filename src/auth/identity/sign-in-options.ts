@@ -1,7 +1,7 @@
 // GET /api/sign-in-options, public: how one may sign in to this app, for a sign-in page to draw its
 // buttons from. Only what a visitor needs and nothing secret: whether email and password and magic
-// links are offered, who may sign up, and the external providers that have credentials and admit
-// everyone. Providers restricted to tenants are left out here (they refuse everyone else); the
+// links are offered, who may sign up, how long a password must be, and the external providers that
+// have credentials and admit everyone. Providers restricted to tenants are left out here (they refuse everyone else); the
 // tenant's own list, GET /api/tenants/:slug/providers, names them, and `tenantSso` says whether
 // asking for it can find any.
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,8 @@ export type SignInOptions = {
   password: boolean;
   magicLink: boolean;
   signUp: 'open' | 'invite' | 'closed';
+  /** What a new password must be, so a form can say so before the server refuses it. */
+  passwordLength: { min: number; max: number };
   /** The value of POST /api/auth/sign-in/social {provider} for each button. */
   providers: { id: string; type: string; label: string; provider: string }[];
   tenantSso: boolean;
@@ -23,6 +25,7 @@ export function signInOptions(identity: Identity): SignInOptions {
     password: identity.passwordSignIn,
     magicLink: identity.magicLinkSignIn,
     signUp: identity.signUp,
+    passwordLength: identity.passwordLength,
     providers: identity.providers.filter((p) => !p.tenants).map((p) => ({ id: p.id, type: p.type, label: p.label, provider: p.signInId })),
     tenantSso: identity.providers.some((p) => p.tenants),
   };

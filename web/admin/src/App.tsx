@@ -20,6 +20,7 @@ import { ApiKeysPage } from './admin/ApiKeysPage.tsx';
 import { WebhooksPage } from './admin/WebhooksPage.tsx';
 import { AuditPage } from './admin/AuditPage.tsx';
 import { BuilderPage } from './builder/BuilderPage.tsx';
+import { isMfaEnrolmentRequired, MfaEnrolment } from './pages/MfaEnrolment.tsx';
 
 /** Pages for people who are not signed in; a signed-in visitor is sent on to the app. */
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-up', '/forgot-password', '/reset-password']);
@@ -32,7 +33,7 @@ function nextPath(): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'ready'; session: Omit<Session, 'signOut'> };
+type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'enrol' } | { state: 'ready'; session: Omit<Session, 'signOut'> };
 
 async function loadSession(): Promise<Loaded> {
   const me = (await api<{ data: Me }>('/api/me')).data;
@@ -55,7 +56,8 @@ export function App() {
       if ((e as { status?: number }).status === 401) {
         setRootToken(null);
         setLoaded({ state: 'anonymous' });
-      } else setLoaded({ state: 'error', error: message(e) });
+      } else if (isMfaEnrolmentRequired(e)) setLoaded({ state: 'enrol' });
+      else setLoaded({ state: 'error', error: message(e) });
     });
   }, []);
   useEffect(reload, [reload]);
@@ -71,6 +73,8 @@ export function App() {
 
   if (loaded.state === 'loading') return <Notice kind="loading">Loading…</Notice>;
   if (loaded.state === 'error') return <Notice kind="error" retry={reload}>{loaded.error}</Notice>;
+  // Signed in, but the spec's MFA policy wants an authenticator first: nothing else answers until then.
+  if (loaded.state === 'enrol') return <MfaEnrolment onDone={reload} />;
   if (loaded.state === 'anonymous') {
     if (path === '/sign-up') return <SignUp />;
     if (path === '/forgot-password') return <ForgotPassword />;

@@ -1,8 +1,10 @@
 // Sign-up through better-auth. Nobody is signed in until they confirm their address: the page ends
-// with "check your email", and the link in the mail brings them back to the sign-in page.
+// with "check your email", and the link in the mail brings them back to the sign-in page, which says
+// the address is confirmed (or that the link expired, with a way to get a new one).
 import { useState, type FormEvent } from 'react';
 import { api, message } from '../api.ts';
-import { Link, BASE } from '../router.tsx';
+import { Link } from '../router.tsx';
+import { VERIFIED_RETURN_URL } from './sign-in-return.ts';
 
 export function SignUp() {
   const [name, setName] = useState('');
@@ -17,7 +19,7 @@ export function SignUp() {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/auth/sign-up/email', { body: { name, email, password, callbackURL: `${BASE}/sign-in` } });
+      await api('/api/auth/sign-up/email', { body: { name, email, password, callbackURL: VERIFIED_RETURN_URL } });
       setSent(true);
     } catch (err) {
       setError(message(err));
