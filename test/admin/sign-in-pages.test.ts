@@ -199,7 +199,9 @@ for (const driver of await drivers()) {
         await page.locator('#mfa-code-error').waitFor();
         await page.getByLabel('Code from the app').fill(totpCode(uri));
         await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
-        const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+        const list = page.getByRole('list', { name: 'Recovery codes' });
+        await list.getByRole('listitem').first().waitFor();
+        const codes = await list.getByRole('listitem').allTextContents();
         assert.ok(codes.length >= 5, `recovery codes shown: ${codes.join(', ')}`);
         await page.getByRole('button', { name: 'I have saved them: continue' }).click();
         await articles(page);
