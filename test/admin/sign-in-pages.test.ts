@@ -1,10 +1,11 @@
 // The admin UI's sign-in pages in a real browser, once per driver, against a Kiln app serving the
-// magazine with MFA required of editors, a magic link option and an SSO provider backed by a real
-// upstream OpenID provider (a second oidc-provider): a forgotten password is reset through the mailed
-// link and the new one signs in; a person with an authenticator gives the code (a wrong one is refused
-// on the field) or a recovery code; an editor who has not enrolled sets up an authenticator; the SSO
-// button signs in through the upstream provider and lands on the page asked for; the mailed
-// confirmation link says the address is confirmed, and an expired one offers a new one.
+// magazine with MFA required of editors, a magic link option, an SSO provider for everyone and one
+// kept for the northwind tenant, both backed by a real upstream OpenID provider (a second
+// oidc-provider): a forgotten password is reset through the mailed link and the new one signs in; a
+// person with an authenticator gives the code (a wrong one is refused on the field) or a recovery
+// code; an editor who has not enrolled sets up an authenticator; the SSO button signs in through the
+// upstream provider and lands on the page asked for; a tenant's own SSO is found by its ID; the
+// mailed confirmation link says the address is confirmed, and a spoiled one offers a new one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,10 @@ import { ensureAdminBuild } from '../../src/experience/admin/admin-build.ts';
 import { browserMissing, openBrowser, withScreenshots, type Browser } from './browser.ts';
 
 const SEED = fileURLToPath(new URL('../../examples/magazine/seed.json', import.meta.url));
-const CORP = { clientId: 'kiln-corp', clientSecret: 'corp-secret-0123456789' };
+const CREDENTIALS: Record<string, { clientId: string; clientSecret: string }> = {
+  corp: { clientId: 'kiln-corp', clientSecret: 'corp-secret-0123456789' },
+  northwind: { clientId: 'kiln-northwind', clientSecret: 'northwind-secret-0123456789' },
+};
 const skip = browserMissing();
 
 async function fillSignIn(page: Page, email: string, password = PASSWORD): Promise<void> {
@@ -63,10 +67,13 @@ for (const driver of await drivers()) {
       const spec = magazineWithAuth({
         methods: ['password', 'magicLink'],
         mfa: { policy: 'required', roles: ['editor'] },
-        providers: [{ id: 'corp', type: 'oidc', issuer: idp.issuer, label: 'Corp SSO' }],
+        providers: [
+          { id: 'corp', type: 'oidc', issuer: idp.issuer, label: 'Corp SSO' },
+          { id: 'northwind', type: 'oidc', issuer: idp.issuer, label: 'Northwind SSO', tenants: ['northwind'] },
+        ],
       });
-      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec, providerCredentials: (id) => (id === 'corp' ? CORP : undefined) });
-      idp.configure([{ client_id: CORP.clientId, client_secret: CORP.clientSecret, redirect_uris: [`${app.url}/api/auth/callback/corp`] }]);
+      app = await startAuthApp(driver, { smtpUrl: inbox.url, spec, providerCredentials: (id) => CREDENTIALS[id] });
+      idp.configure(Object.entries(CREDENTIALS).map(([id, c]) => ({ client_id: c.clientId, client_secret: c.clientSecret, redirect_uris: [`${app.url}/api/auth/callback/${id}`] })));
       worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
       assert.ok((await seedIfEmpty(app.store, await readSeed(SEED))) > 0);
     });
@@ -236,6 +243,25 @@ for (const driver of await drivers()) {
         await refused.getByRole('button', { name: 'Continue with Corp SSO' }).click();
         await refused.getByRole('alert').getByText(/could not be joined to your existing one/).waitFor();
         assert.equal(new URL(refused.url()).pathname, '/admin/sign-in');
+      });
+    });
+
+    test("a tenant's own SSO is found by its ID", async () => {
+      idp.account = { sub: 'sam-at-northwind', email: 'sam@example.com', email_verified: true, name: 'Sam' };
+      const page = await browser();
+      await withScreenshots('tenant-sso', pages, async () => {
+        await page.goto(`${app.url}/admin/sign-in`);
+        await page.getByRole('button', { name: 'Continue with Corp SSO' }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Continue with Northwind SSO' }).count(), 0, 'a tenant\'s provider is not offered to everyone');
+        await page.getByRole('button', { name: "Sign in with your organization's SSO" }).click();
+        const slug = page.getByLabel('Organization ID');
+        await slug.fill('nowhere');
+        await page.getByRole('button', { name: 'Continue with SSO' }).click();
+        await page.locator('#tenant-sso-error').getByText('There is no organization with that ID.').waitFor();
+        assert.equal(await slug.getAttribute('aria-invalid'), 'true');
+        await slug.fill('northwind');
+        await page.getByRole('button', { name: 'Continue with SSO' }).click();
+        await articles(page);
       });
     });
 

@@ -7,7 +7,7 @@ import { api, ApiError, message, setRootToken } from '../api.ts';
 import { Notice } from '../Notice.tsx';
 import { Link } from '../router.tsx';
 import { ProviderButtons, TenantSso, type Provider } from './ProviderButtons.tsx';
-import { signInReturnURL, takeLanding, VERIFIED_RETURN_URL, type Landing } from './sign-in-return.ts';
+import { clearLanding, readLanding, signInReturnURL, VERIFIED_RETURN_URL, type Landing } from './sign-in-return.ts';
 import { TwoFactorStep } from './TwoFactorStep.tsx';
 import { ResendVerification } from './ResendVerification.tsx';
 
@@ -29,7 +29,8 @@ function useSignInOptions(): [Loaded, () => void] {
 }
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const [landing] = useState<Landing>(takeLanding);
+  const [landing] = useState<Landing>(readLanding);
+  useEffect(clearLanding, []);
   const [step, setStep] = useState<Step>(landing.twoFactor ? 'two-factor' : 'credentials');
   const [loaded, reloadOptions] = useSignInOptions();
   const [mode, setMode] = useState<'password' | 'token'>('password');

@@ -35,19 +35,23 @@ export type Landing = {
   error?: string;
 };
 
-/** Reads what better-auth put on the address, then takes it off (keeping `next`) so a reload does not repeat it. */
-export function takeLanding(): Landing {
+/** Reads what better-auth put on the address (pure: React may call it twice). */
+export function readLanding(): Landing {
   const q = new URLSearchParams(location.search);
   const error = q.get('error');
   const verifiedParam = q.get('verified') === '1';
-  const landing: Landing = {
+  return {
     twoFactor: q.get('twoFactorRedirect') === 'true',
     verified: verifiedParam && !error,
     verifyFailed: verifiedParam && Boolean(error),
     ...(error && !verifiedParam && { error: signInErrorMessage(error, q.get('error_description')) }),
   };
-  if (error || verifiedParam || landing.twoFactor) history.replaceState(null, '', signInReturnURL());
-  return landing;
+}
+
+/** Takes what readLanding read off the address (keeping `next`), so a reload does not repeat it. */
+export function clearLanding(): void {
+  const q = new URLSearchParams(location.search);
+  if (q.has('error') || q.has('verified') || q.has('twoFactorRedirect')) history.replaceState(null, '', signInReturnURL());
 }
 
 /** better-auth's error codes from provider callbacks and mailed links, in words. */
