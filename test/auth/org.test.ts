@@ -100,5 +100,31 @@ for (const driver of await drivers()) {
       assert.equal(promote.status, 404);
       assert.equal((await app.post('/api/t/globex/authors', { name: 'Dave writes' }, dave.jar)).status, 201);
     });
+
+    test('an admin cancels a pending invitation; its link then lets nobody join', async () => {
+      const dave = await verifiedPerson(app, mail, 'dave2@example.com', 'Dave');
+      assert.equal((await app.api('/api/tenants/globex/members', { method: 'POST', body: { email: 'dave2@example.com', roles: ['admin'] } })).status, 201);
+      const sent = await app.post('/api/tenants/globex/invitations', { email: 'erin@example.com', roles: ['editor'] }, dave.jar);
+      assert.equal(sent.status, 201, JSON.stringify(sent.body));
+      assert.deepEqual((await mail.next()).to, ['erin@example.com']);
+      const path = `/api/tenants/globex/invitations/${sent.body.data.id}`;
+      const pending = await app.get('/api/tenants/globex/invitations', dave.jar);
+      assert.deepEqual(pending.body.data.map((i: { email: string }) => i.email), ['erin@example.com']);
+
+      // Only the tenant's admins (and root) cancel, and only the tenant's own invitations.
+      const erin = await verifiedPerson(app, mail, 'erin@example.com', 'Erin');
+      assert.equal((await app.send(path, { method: 'DELETE' }, erin.jar)).status, 403);
+      assert.equal((await app.send(path, { method: 'DELETE' })).status, 401);
+      assert.equal((await app.api(`/api/tenants/acme/invitations/${sent.body.data.id}`, { method: 'DELETE' })).status, 404);
+      assert.equal((await app.send(path, { method: 'DELETE' }, dave.jar)).status, 204);
+      assert.equal((await app.send(path, { method: 'DELETE' }, dave.jar)).status, 404, 'no longer pending');
+      assert.deepEqual((await app.get('/api/tenants/globex/invitations', dave.jar)).body.data, []);
+
+      const accepted = await app.post('/api/auth/organization/accept-invitation', { invitationId: sent.body.data.id }, erin.jar);
+      assert.ok(accepted.status >= 400, `accepting a canceled invitation fails (${accepted.status})`);
+      assert.equal((await app.get('/api/me', erin.jar)).body.data.memberships?.globex, undefined);
+      const audit = await app.api('/api/tenants/globex/audit?kind=invitation.canceled');
+      assert.deepEqual(audit.body.data.map((e: { details: { email: string } }) => e.details.email), ['erin@example.com']);
+    });
   });
 }

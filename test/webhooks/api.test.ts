@@ -92,6 +92,58 @@ for (const d of await drivers()) {
     });
   });
 
+  describe(`changing and stopping a subscription (${d})`, () => {
+    it('PATCH changes url and filters, disable stops deliveries, enable resumes them; root only', async () => {
+      const { app, done } = await startWebhookApp(d);
+      const receiver = await startReceiver();
+      try {
+        await createTenant(app, 'alpha');
+        const sub = await subscribe(app, 'alpha', { url: `${receiver.url}/old`, events: ['delete'] });
+        const path = `/api/t/alpha/webhooks/${sub.id}`;
+        const list = await app.api('/api/t/alpha/webhooks');
+        assert.deepEqual(list.body.meta.events, ['create', 'update', 'delete', 'restore', 'transition', 'publish', 'unpublish']);
+
+        for (const token of [null, 'wrong-token']) {
+          assert.equal((await app.api(path, { token, method: 'PATCH', body: { url: 'ftp://x' } })).status, 401);
+          assert.equal((await app.api(`${path}/disable`, { token, method: 'POST' })).status, 401);
+        }
+        const bad = await app.api(path, { method: 'PATCH', body: { url: 'ftp://x', events: ['explode'] } });
+        assert.equal(bad.status, 422, JSON.stringify(bad.body));
+        assert.equal(bad.headers.get('content-type'), 'application/problem+json');
+        const badFields = (await app.api(path, { method: 'PATCH', body: { url: 'mailto:a@example.com', collections: ['tags', 'nope'] } })).body.errors.map((e: Json) => e.field);
+        assert.deepEqual(badFields.sort(), ['collections.1', 'url']);
+        assert.equal((await app.api(`/api/t/alpha/webhooks/00000000-0000-7000-8000-000000000000`, { method: 'PATCH', body: {} })).status, 404);
+
+        const changed = await app.api(path, { method: 'PATCH', body: { url: `${receiver.url}/new`, events: ['create'], collections: ['tags'] } });
+        assert.equal(changed.status, 200, JSON.stringify(changed.body));
+        assert.deepEqual([changed.body.data.url, changed.body.data.events, changed.body.data.collections], [`${receiver.url}/new`, ['create'], ['tags']]);
+        await create(app, 'alpha', 'tags', { name: 'first' });
+        await waitFor('the delivery to the new URL', () => receiver.requests.length === 1);
+        assert.equal(receiver.requests[0].path, '/new');
+        assert.equal(verify(sub.secret, receiver.requests[0]).type, 'tags.create', 'the secret is kept');
+
+        const stopped = await app.api(`${path}/disable`, { method: 'POST' });
+        assert.equal(stopped.status, 200);
+        assert.equal(stopped.body.data.enabled, false);
+        assert.equal(stopped.body.data.disabledReason, 'Disabled by an operator');
+        await create(app, 'alpha', 'tags', { name: 'while stopped' });
+        const resumed = await app.api(`${path}/enable`, { method: 'POST' });
+        assert.equal(resumed.body.data.enabled, true);
+        await create(app, 'alpha', 'tags', { name: 'after' });
+        await waitFor('the delivery after re-enabling', () => receiver.requests.length === 2);
+        await waitFor('the queue to empty', async () => (await app.queue.stats()).queued === 0);
+        assert.deepEqual(receiver.requests.map((r) => verify(sub.secret, r).data.item.name), ['first', 'after']);
+
+        // null means all again.
+        const all = await app.api(path, { method: 'PATCH', body: { events: null, collections: null } });
+        assert.deepEqual([all.body.data.events, all.body.data.collections, all.body.data.url], [null, null, `${receiver.url}/new`]);
+      } finally {
+        await done();
+        await receiver.close();
+      }
+    });
+  });
+
   describe(`webhook API in a single-tenant app (${d})`, () => {
     it('answers without the tenant segment too', async () => {
       const { app, done } = await startWebhookApp(d, { spec: exampleSpec('blog') });

@@ -7,6 +7,7 @@
 //   GET    /api/tenants/:slug/invitations            root or admins: pending invitations
 //   POST   /api/tenants/:slug/invitations            admins: {email, roles} mails an invitation
 //   GET    /api/tenants/:slug/invitations/:id        admins, or the invited person once signed in
+//   DELETE /api/tenants/:slug/invitations/:id        root or admins: cancels a pending invitation
 // The invited person accepts with POST /api/auth/organization/accept-invitation {invitationId}.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../data/access.ts';
@@ -85,6 +86,14 @@ export async function memberRoutes(app: FastifyInstance, o: MemberRouteOptions):
     const data = await tenants.invite(req.params.slug, inviter, req.body?.email, req.body?.roles);
     o.identity.audit?.recordFor(req, a, { kind: 'invitation.sent', tenant: req.params.slug, details: { id: data.id, email: data.email, roles: data.roles } });
     return reply.code(201).send({ data });
+  });
+
+  app.delete<{ Params: Params }>('/api/tenants/:slug/invitations/:id', hide, async (req, reply) => {
+    const a = o.actor(req);
+    mustManage(a, req.params.slug);
+    const data = await tenants.cancelInvitation(req.params.slug, req.params.id);
+    o.identity.audit?.recordFor(req, a, { kind: 'invitation.canceled', tenant: req.params.slug, details: { id: data.id, email: data.email } });
+    return reply.code(204).send();
   });
 
   app.get<{ Params: Params }>('/api/tenants/:slug/invitations/:id', hide, async (req) => {

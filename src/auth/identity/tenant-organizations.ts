@@ -188,6 +188,14 @@ export class TenantOrganizations {
     return rows.filter((r) => new Date(r.expiresAt) > new Date()).map((r) => this.#view(slug, r));
   }
 
+  /** Cancels a pending invitation of the tenant: its link then no longer lets anyone join. */
+  async cancelInvitation(slug: string, id: string): Promise<InvitationView> {
+    const found = await this.invitation(slug, id);
+    if (!found || found.status !== 'pending') throw notFound(`No pending invitation "${id}" in "${slug}"`);
+    await (await this.#s.adapter()).update({ model: 'invitation', where: [{ field: 'id', value: found.id }], update: { status: 'canceled' } });
+    return { ...found, status: 'canceled' };
+  }
+
   async invitation(slug: string, id: string): Promise<InvitationView | undefined> {
     const org = await this.organizationOf(slug);
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await (await this.#s.adapter()).findOne<InvitationRow>({ model: 'invitation', where: [{ field: 'id', value: id }] }) : null;

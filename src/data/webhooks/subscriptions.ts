@@ -1,5 +1,5 @@
 // Managing webhook subscriptions: create, list, read, delete, rotate the secret, re-enable after a
-// stop, and read the delivery log. Every call is scoped to one tenant, so a tenant's URL never
+// stop, change what is sent, stop by hand, and read the delivery log. Every call is scoped to one tenant, so a tenant's URL never
 // reaches another tenant's subscriptions. Only the root token may manage them for now.
 import type { Actor } from '../access.ts';
 import type { StorageDriver } from '../driver.ts';
@@ -114,16 +114,8 @@ export class WebhookSubscriptions {
 
   async create(scope: Scope, input: unknown): Promise<Subscription & { secret: string }> {
     const tenantId = await this.#enter(scope);
-    const body = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
-    const problems: FieldProblem[] = [];
-    const urlProblem = checkUrl(body.url);
-    if (urlProblem) problems.push(urlProblem);
-    const collections = this.#list(body.collections, 'collections', Object.keys(this.#spec.collections), 'a collection of this app', problems);
-    const events = this.#list(body.events, 'events', EVENT_TYPES, 'an event type', problems);
-    const roles = ['public', ...Object.keys(this.#spec.roles ?? {}).filter((r) => r !== 'public')];
-    if (body.role !== undefined && body.role !== null && (typeof body.role !== 'string' || !roles.includes(body.role))) problems.push({ field: 'role', detail: `must be one of the spec's roles: ${roles.join(', ')}` });
-    for (const k of Object.keys(body)) if (!['url', 'collections', 'events', 'role'].includes(k)) problems.push({ field: k, detail: 'is not a field of a webhook subscription' });
-    if (problems.length) throw new DataError('invalid_body', 'The webhook subscription has invalid fields', problems);
+    const body = this.#checked(input, false);
+    const { collections, events } = body;
 
     const db = this.#driver.db;
     const count = await db.selectFrom(WEBHOOK_TABLES.subscriptions).select((eb) => eb.fn.countAll().as('n')).where('tenant', '=', tenantId).executeTakeFirst();
@@ -134,9 +126,9 @@ export class WebhookSubscriptions {
       id: newId(),
       tenant: tenantId,
       url: body.url as string,
-      collections: collections && JSON.stringify(collections),
-      events: events && JSON.stringify(events),
-      role: (body.role as string | null | undefined) ?? null,
+      collections: collections ? JSON.stringify(collections) : null,
+      events: events ? JSON.stringify(events) : null,
+      role: body.role ?? null,
       secret,
       previousSecret: null,
       previousSecretExpiresAt: null,
@@ -167,6 +159,39 @@ export class WebhookSubscriptions {
     // Its log goes with it (the foreign key cascades); queued deliveries find it gone and end.
     const r = await this.#driver.db.deleteFrom(WEBHOOK_TABLES.subscriptions).where('tenant', '=', tenantId).where('id', '=', id).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw notFound(`No webhook subscription "${id}"`);
+  }
+
+  /**
+   * Changes what a subscription receives and where: the fields given replace the old ones (null for
+   * collections, events or role means all / full items again). The secret and the log stay.
+   */
+  async update(scope: Scope, id: string, input: unknown): Promise<Subscription> {
+    const tenantId = await this.#enter(scope);
+    await this.#row(tenantId, id);
+    const body = this.#checked(input, true);
+    const set: Record<string, unknown> = { updatedAt: this.#ts(new Date()) };
+    if (body.url !== undefined) set.url = body.url;
+    if (body.collections !== undefined) set.collections = body.collections && JSON.stringify(body.collections);
+    if (body.events !== undefined) set.events = body.events && JSON.stringify(body.events);
+    if (body.role !== undefined) set.role = body.role;
+    await this.#driver.db.updateTable(WEBHOOK_TABLES.subscriptions).set(set).where('tenant', '=', tenantId).where('id', '=', id).execute();
+    return this.get(scope, id);
+  }
+
+  /** Stops deliveries by hand, as a run of failures does; changes made while stopped are not sent. */
+  async disable(scope: Scope, id: string): Promise<Subscription> {
+    const tenantId = await this.#enter(scope);
+    const row = await this.#row(tenantId, id);
+    if (row.disabledAt === null) {
+      const now = this.#ts(new Date());
+      await this.#driver.db
+        .updateTable(WEBHOOK_TABLES.subscriptions)
+        .set({ disabledAt: now, disabledReason: 'Disabled by an operator', updatedAt: now })
+        .where('tenant', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    }
+    return this.get(scope, id);
   }
 
   /** A new secret; the current one keeps signing, beside it, for `graceMs`. */
@@ -228,6 +253,27 @@ export class WebhookSubscriptions {
 
   #ts(d: Date): unknown {
     return this.#driver.encodeTimestamp(d.toISOString());
+  }
+
+  /** The fields of a create (url required) or update (every field optional) body, or a 422 naming each bad one. */
+  #checked(input: unknown, partial: boolean): { url?: string; collections?: string[] | null; events?: string[] | null; role?: string | null } {
+    const body = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
+    const problems: FieldProblem[] = [];
+    const urlProblem = partial && body.url === undefined ? undefined : checkUrl(body.url);
+    if (urlProblem) problems.push(urlProblem);
+    const collections = this.#list(body.collections, 'collections', Object.keys(this.#spec.collections), 'a collection of this app', problems);
+    const events = this.#list(body.events, 'events', EVENT_TYPES, 'an event type', problems);
+    const roles = ['public', ...Object.keys(this.#spec.roles ?? {}).filter((r) => r !== 'public')];
+    if (body.role !== undefined && body.role !== null && (typeof body.role !== 'string' || !roles.includes(body.role))) problems.push({ field: 'role', detail: `must be one of the spec's roles: ${roles.join(', ')}` });
+    for (const k of Object.keys(body)) if (!['url', 'collections', 'events', 'role'].includes(k)) problems.push({ field: k, detail: 'is not a field of a webhook subscription' });
+    if (problems.length) throw new DataError('invalid_body', 'The webhook subscription has invalid fields', problems);
+    const given = (k: string) => !partial || body[k] !== undefined;
+    return {
+      ...(given('url') && { url: body.url as string }),
+      ...(given('collections') && { collections }),
+      ...(given('events') && { events }),
+      ...(given('role') && { role: (body.role as string | null | undefined) ?? null }),
+    };
   }
 
   #list(value: unknown, field: string, allowed: readonly string[], what: string, problems: FieldProblem[]): string[] | null {

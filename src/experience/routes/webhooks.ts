@@ -1,5 +1,5 @@
 // Webhook subscriptions of a tenant, managed with the root token: create (the secret is shown once),
-// list, read, delete, rotate the secret, re-enable after a stop, and read the delivery log.
+// list, read, change (PATCH), delete, rotate the secret, stop and re-enable, and read the delivery log.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../data/access.ts';
 import { invalidQuery } from '../../data/errors.ts';
@@ -50,15 +50,30 @@ const deliverySchema: JsonSchema = {
   },
 };
 
+const urlSchema: JsonSchema = { type: 'string', minLength: 1, maxLength: MAX_URL_LENGTH, description: 'An http or https URL that receives a POST for each change.' };
+const roleSchema: JsonSchema = { type: ['string', 'null'], description: 'Send only what this role of the spec may read: its row and field rules apply to every payload.' };
+
 const createBodySchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['url'],
   properties: {
-    url: { type: 'string', minLength: 1, maxLength: MAX_URL_LENGTH, description: 'An http or https URL that receives a POST for each change.' },
+    url: urlSchema,
     collections: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100 },
     events: { type: 'array', items: { type: 'string', enum: EVENT_TYPES }, minItems: 1, maxItems: EVENT_TYPES.length },
-    role: { type: ['string', 'null'], description: 'Send only what this role of the spec may read: its row and field rules apply to every payload.' },
+    role: roleSchema,
+  },
+};
+
+// The same fields, each optional; null puts collections, events or role back to "all".
+const updateBodySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: urlSchema,
+    collections: { ...nullableList({ type: 'string' }), minItems: 1, maxItems: 100 },
+    events: { ...nullableList({ type: 'string', enum: EVENT_TYPES }), minItems: 1, maxItems: EVENT_TYPES.length },
+    role: roleSchema,
   },
 };
 
@@ -86,12 +101,21 @@ function register(app: FastifyInstance, base: string, subs: WebhookSubscriptions
     },
   });
   app.get(base, {
-    schema: { response: { 200: one({ type: 'array', items: subscriptionSchema }) } },
-    handler: async (req) => ({ data: await subs.list(scope(req)) }),
+    schema: {
+      response: {
+        200: { type: 'object', properties: { data: { type: 'array', items: subscriptionSchema }, meta: { type: 'object', properties: { events: { type: 'array', items: { type: 'string' }, description: 'The change types a subscription can choose.' } } } } },
+      },
+    },
+    handler: async (req) => ({ data: await subs.list(scope(req)), meta: { events: EVENT_TYPES } }),
   });
   app.get(`${base}/:id`, {
     schema: { response: { 200: one(subscriptionSchema) } },
     handler: async (req) => ({ data: await subs.get(scope(req), id(req)) }),
+  });
+  app.patch(`${base}/:id`, {
+    schema: { body: updateBodySchema, response: { 200: one(subscriptionSchema) } },
+    preValidation: rootOnly,
+    handler: async (req) => ({ data: await subs.update(scope(req), id(req), req.body) }),
   });
   app.delete(`${base}/:id`, {
     handler: async (req, reply) => {
@@ -108,6 +132,11 @@ function register(app: FastifyInstance, base: string, subs: WebhookSubscriptions
     schema: { response: { 200: one(subscriptionSchema) } },
     preValidation: rootOnly,
     handler: async (req) => ({ data: await subs.enable(scope(req), id(req)) }),
+  });
+  app.post(`${base}/:id/disable`, {
+    schema: { response: { 200: one(subscriptionSchema) } },
+    preValidation: rootOnly,
+    handler: async (req) => ({ data: await subs.disable(scope(req), id(req)) }),
   });
   app.get(`${base}/:id/deliveries`, {
     schema: {
