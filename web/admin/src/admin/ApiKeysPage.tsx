@@ -111,7 +111,7 @@ function ApiKeys({ tenant }: { tenant: string }) {
                   <td className="mono">…{k.lastFour}</td>
                   <td>{new Date(k.createdAt).toLocaleString()}</td>
                   <td>
-                    <ConfirmButton label="Revoke" question={`Revoke “${k.name}”? Programs using it stop working.`} confirmLabel="Revoke key" onConfirm={() => void revoke(k)} />
+                    <ConfirmButton label="Revoke" name={`Revoke ${k.name}`} question={`Revoke “${k.name}”? Programs using it stop working.`} confirmLabel="Revoke key" onConfirm={() => void revoke(k)} />
                   </td>
                 </tr>
               ))}

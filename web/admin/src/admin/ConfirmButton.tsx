@@ -2,7 +2,7 @@
 // two buttons; focus moves to the confirming one so a keyboard user answers right there.
 import { useEffect, useRef, useState } from 'react';
 
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy, danger = true }: { label: string; question: string; confirmLabel: string; onConfirm: () => void; busy?: boolean; danger?: boolean }) {
+export function ConfirmButton({ label, name, question, confirmLabel, onConfirm, busy, danger = true }: { label: string; /** The opener's accessible name when the label alone is ambiguous, like "Remove ada@example.com". */ name?: string; question: string; confirmLabel: string; onConfirm: () => void; busy?: boolean; danger?: boolean }) {
   const [asking, setAsking] = useState(false);
   const yes = useRef<HTMLButtonElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
@@ -11,7 +11,7 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy, 
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" ref={opener} className={danger ? 'danger' : undefined} disabled={busy} onClick={() => setAsking(true)}>
+      <button type="button" ref={opener} className={danger ? 'danger' : undefined} disabled={busy} aria-label={name} onClick={() => setAsking(true)}>
         {label}
       </button>
     );

@@ -107,7 +107,8 @@ function Members({ tenant }: { tenant: string }) {
                   <td>{new Date(i.expiresAt).toLocaleString()}</td>
                   <td>
                     <ConfirmButton
-                      label={`Cancel invitation`}
+                      label="Cancel invitation"
+                      name={`Cancel invitation to ${i.email}`}
                       question={`Cancel the invitation to ${i.email}?`}
                       confirmLabel="Cancel invitation"
                       busy={busy === i.id}
@@ -169,7 +170,8 @@ function MemberRow({ m, tenant, busy, act, base }: { m: Member; tenant: string; 
               Change roles
             </button>
             <ConfirmButton
-              label={`Remove`}
+              label="Remove"
+              name={`Remove ${m.email}`}
               question={self ? `Remove yourself from ${tenant}? You will lose access.` : `Remove ${m.email} from ${tenant}?`}
               confirmLabel="Remove member"
               busy={busy}
