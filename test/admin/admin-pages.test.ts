@@ -117,8 +117,8 @@ for (const driver of await drivers()) {
         assert.deepEqual(invitation.to, ['newbie@example.com']);
         assert.match(decodedMail(invitation.raw), /\/api\/tenants\/northwind\/invitations\/[0-9a-f-]{36}/);
         const pending = page.getByRole('table', { name: 'Pending invitations' });
-        await pending.getByRole('cell', { name: 'newbie@example.com' }).waitFor();
-        await pending.getByRole('cell', { name: 'Editor' }).waitFor();
+        await pending.getByRole('cell', { name: 'newbie@example.com', exact: true }).waitFor();
+        await pending.getByRole('cell', { name: 'Editor', exact: true }).waitFor();
 
         // A second invitation, cancelled after being asked.
         await invite.getByRole('group', { name: 'Roles' }).getByLabel('Writer').check();
@@ -158,10 +158,10 @@ for (const driver of await drivers()) {
         await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
         const events = page.getByRole('table', { name: 'Audit events' });
         const change = events.getByRole('row').filter({ hasText: 'member.roles_changed' });
-        await change.getByRole('cell', { name: 'ada@example.com' }).waitFor();
-        await change.getByRole('cell', { name: 'wes@example.com' }).waitFor();
+        await change.getByRole('cell', { name: 'ada@example.com', exact: true }).waitFor();
+        await change.getByRole('cell', { name: 'wes@example.com', exact: true }).waitFor();
         await change.getByText('roles: editor').waitFor();
-        await events.getByRole('cell', { name: 'invitation.canceled' }).waitFor();
+        await events.getByRole('cell', { name: 'invitation.canceled', exact: true }).first().waitFor();
         await page.getByLabel('Kind').selectOption('member.roles_changed');
         await page.getByRole('status').getByText('1 shown.').waitFor();
         assert.deepEqual(await events.locator('tbody td:nth-child(2)').allTextContents(), ['member.roles_changed']);
@@ -230,7 +230,7 @@ for (const driver of await drivers()) {
 
         await shown.getByRole('button', { name: 'I have copied it' }).click();
         const table = page.getByRole('table', { name: 'API keys' });
-        await table.getByRole('cell', { name: 'Website build' }).waitFor();
+        await table.getByRole('cell', { name: 'Website build', exact: true }).waitFor();
         await table.getByRole('cell', { name: `…${key.slice(-4)}` }).waitFor();
         assert.equal(await page.getByText(key).count(), 0, 'the secret is not shown again');
 
@@ -293,12 +293,12 @@ for (const driver of await drivers()) {
         await page.goto(`${app.url}/admin/t/northwind/-/audit`);
         await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
         const events = page.getByRole('table', { name: 'Audit events' });
-        await events.getByRole('cell', { name: 'member.roles_changed' }).waitFor();
+        await events.getByRole('cell', { name: 'member.roles_changed', exact: true }).first().waitFor();
         assert.equal(await events.getByRole('cell', { name: 'sign_in.success' }).count(), 0, 'sign-ins belong to no tenant');
         await page.getByLabel('Events of').selectOption('app');
         const signInRow = events.getByRole('row').filter({ hasText: 'sign_in.success' }).filter({ hasText: 'ada@example.com' });
         await signInRow.first().waitFor();
-        await events.getByRole('cell', { name: 'member.roles_changed' }).waitFor();
+        await events.getByRole('cell', { name: 'member.roles_changed', exact: true }).first().waitFor();
         const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
         assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
       });
