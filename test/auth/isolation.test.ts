@@ -122,6 +122,11 @@ for (const driver of await drivers()) {
       return { ...g, schedule: s.body.data.id };
     };
     const withMember = async (f: Fixture): Promise<Fixture> => ({ ...f, member: await newMember(f.slug, ['writer']) });
+    const withInvitation = async (f: Fixture): Promise<Fixture> => {
+      const inv = await send(app, 'POST', `/api/tenants/${f.slug}/invitations`, { email: `invitee${next()}@${f.slug}.test`, roles: ['reader'] }, managers.get(f.slug));
+      ok(inv, 201, 'invitation');
+      return { ...f, invitation: inv.body.data.id };
+    };
 
     const t = (f: Fixture) => `/api/t/${f.slug}`;
     const item_ = (f: Fixture, c: Collection) => `${t(f)}/${c}/${f.ids[c]}`;
@@ -164,6 +169,8 @@ for (const driver of await drivers()) {
       { route: 'POST /api/t/:tenant/webhooks', inA: 403, request: (f) => ({ method: 'POST', path: `${t(f)}/webhooks`, body: { url: 'https://hooks.example.com/mine' } }) },
       { route: 'GET /api/t/:tenant/webhooks', inA: 403, request: (f) => ({ method: 'GET', path: `${t(f)}/webhooks` }) },
       { route: 'GET /api/t/:tenant/webhooks/:id', inA: 403, request: (f) => ({ method: 'GET', path: `${t(f)}/webhooks/${f.webhook}` }) },
+      { route: 'PATCH /api/t/:tenant/webhooks/:id', inA: 403, request: (f) => ({ method: 'PATCH', path: `${t(f)}/webhooks/${f.webhook}`, body: { url: 'https://hooks.example.com/moved' } }) },
+      { route: 'POST /api/t/:tenant/webhooks/:id/disable', inA: 403, request: (f) => ({ method: 'POST', path: `${t(f)}/webhooks/${f.webhook}/disable` }) },
       { route: 'DELETE /api/t/:tenant/webhooks/:id', inA: 403, request: (f) => ({ method: 'DELETE', path: `${t(f)}/webhooks/${f.webhook}` }) },
       { route: 'POST /api/t/:tenant/webhooks/:id/rotate-secret', inA: 403, request: (f) => ({ method: 'POST', path: `${t(f)}/webhooks/${f.webhook}/rotate-secret` }) },
       { route: 'POST /api/t/:tenant/webhooks/:id/enable', inA: 403, request: (f) => ({ method: 'POST', path: `${t(f)}/webhooks/${f.webhook}/enable` }) },
@@ -177,6 +184,7 @@ for (const driver of await drivers()) {
       { route: 'GET /api/tenants/:slug/invitations', inA: adminSession(200), request: (f) => ({ method: 'GET', path: `/api/tenants/${f.slug}/invitations` }) },
       { route: 'POST /api/tenants/:slug/invitations', inA: adminSession(201), request: (f) => ({ method: 'POST', path: `/api/tenants/${f.slug}/invitations`, body: { email: `invited${next()}@example.com`, roles: ['writer'] } }) },
       { route: 'GET /api/tenants/:slug/invitations/:id', inA: (kind) => (kind === 'session' ? 200 : 404), request: (f) => ({ method: 'GET', path: `/api/tenants/${f.slug}/invitations/${f.invitation}` }) },
+      { route: 'DELETE /api/tenants/:slug/invitations/:id', inA: adminSession(204), fresh: withInvitation, request: (f) => ({ method: 'DELETE', path: `/api/tenants/${f.slug}/invitations/${f.invitation}` }) },
       { route: 'GET /api/tenants/:slug/audit', inA: adminSession(200), request: (f) => ({ method: 'GET', path: `/api/tenants/${f.slug}/audit` }) },
     ];
 
