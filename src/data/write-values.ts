@@ -4,6 +4,7 @@ import { checkFieldValue, toSlug, DEFAULT_MAX_LENGTH } from '../spec/values.ts';
 import { SYSTEM_FIELDS } from '../spec/check.ts';
 import { DataError, type FieldProblem } from './errors.ts';
 import type { CollectionModel } from './model.ts';
+import { sanitizeRichtext } from './richtext.ts';
 
 export type WriteValues = {
   /** Canonical values by field, for columns (null allowed). */
@@ -55,6 +56,8 @@ export function checkBody(cm: CollectionModel, body: unknown, mode: 'create' | '
       else columns.set(name, null);
       continue;
     }
+    // Sanitized before the length check, so the limit holds for what is stored.
+    if (f.type === 'richtext' && typeof value === 'string') value = sanitizeRichtext(value);
     const r = checkFieldValue(f, value);
     if (!r.ok) {
       problems.push({ field: name, detail: r.message });
