@@ -29,6 +29,7 @@ export type Collection = {
   titleField?: string;
   defaultSort?: string;
   workflow?: Workflow;
+  ai?: { actions?: { summarize?: object; seo?: object; suggestTags?: object; translate?: { languages: string[] } } };
 };
 
 export type Role = { description?: string; can?: Record<string, string[]> };

@@ -11,6 +11,7 @@ import { FieldInput } from './FieldInput.tsx';
 import { fromForm, FormProblem, toForm, type FormValue } from './form-values.ts';
 import { WorkflowBar } from './WorkflowBar.tsx';
 import { Revisions } from './Revisions.tsx';
+import { AiActions } from './AiActions.tsx';
 
 type Item = Record<string, unknown> & { id: string };
 
@@ -178,6 +179,8 @@ export function Editor({ tenant, collection, id }: { tenant: string; collection:
               readOnly={!mayWrite}
               onChange={(v) => {
                 setValues((cur) => ({ ...cur, [n]: v }));
+                // The message was about the old value; the API checks the new one on save.
+                setErrors((cur) => (cur[n] ? Object.fromEntries(Object.entries(cur).filter(([k]) => k !== n)) : cur));
                 setNotice('');
               }}
             />
@@ -193,7 +196,25 @@ export function Editor({ tenant, collection, id }: { tenant: string; collection:
             )}
           </div>
         </form>
-        {id && <Revisions tenant={tenant} collection={collection} id={id} version={revisionsVersion} onRestored={changed} />}
+        {id && (
+          <div className="editor-side">
+            {mayWrite && (
+              <AiActions
+                tenant={tenant}
+                collection={collection}
+                spec={c}
+                id={id}
+                dirty={dirty}
+                onAccept={(suggested, note) => {
+                  setValues((cur) => ({ ...cur, ...Object.fromEntries(Object.entries(suggested).filter(([k]) => editable.includes(k))) }));
+                  setFormError('');
+                  setNotice(note);
+                }}
+              />
+            )}
+            <Revisions tenant={tenant} collection={collection} spec={c} id={id} version={revisionsVersion} onRestored={changed} />
+          </div>
+        )}
       </div>
     </div>
   );

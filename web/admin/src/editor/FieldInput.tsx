@@ -5,6 +5,9 @@ import { fieldLabel, humanize } from '../spec.ts';
 import type { FormValue, Picked } from './form-values.ts';
 import { RelationPicker } from './RelationPicker.tsx';
 import { MediaInput } from './MediaInput.tsx';
+import { RichTextInput } from './RichTextInput.tsx';
+import { JsonInput, jsonProblem } from './JsonInput.tsx';
+import { localZone, utcText } from './time-zone.ts';
 
 export type FieldInputProps = {
   name: string;
@@ -24,6 +27,7 @@ function hintOf(name: string, f: Field): string | undefined {
   if ((f.type === 'string' || f.type === 'text' || f.type === 'richtext') && f.max !== undefined) parts.push(`At most ${f.max} characters.`);
   if (f.type === 'json') parts.push('JSON, for example {"key": "value"}.');
   if (f.type === 'decimal' && f.scale !== undefined) parts.push(`Up to ${f.scale} decimals.`);
+  if (f.type === 'datetime') parts.push(`In your time zone, ${localZone()}.`);
   void name;
   return parts.join(' ') || undefined;
 }
@@ -32,18 +36,32 @@ export function FieldInput(p: FieldInputProps) {
   const { name, field: f } = p;
   const id = `field-${name}`;
   const hint = hintOf(name, f);
-  const described = [hint && `${id}-hint`, p.error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  const common = { id, 'aria-describedby': described, 'aria-invalid': p.error ? true : undefined, disabled: p.readOnly, required: f.required && f.type !== 'boolean' && f.type !== 'slug' };
-  const label = `${fieldLabel(name, f)}${f.required && f.type !== 'boolean' ? ' (required)' : ''}`;
   const str = typeof p.value === 'string' ? p.value : '';
+  // A JSON parse problem is known before sending; it shows (and is announced) on the field at once.
+  const parse = f.type === 'json' && jsonProblem(str) ? `${id}-parse` : '';
+  // The live parse message says the same as the one from Save, and more precisely.
+  const error = parse ? undefined : p.error;
+  const described = [hint && `${id}-hint`, parse, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const common = { id, 'aria-describedby': described, 'aria-invalid': error || parse ? true : undefined, disabled: p.readOnly, required: f.required && f.type !== 'boolean' && f.type !== 'slug' };
+  const label = `${fieldLabel(name, f)}${f.required && f.type !== 'boolean' ? ' (required)' : ''}`;
   let control: ReactNode;
   switch (f.type) {
     case 'text':
-    case 'richtext':
-      control = <textarea {...common} rows={f.type === 'richtext' ? 10 : 4} value={str} onChange={(e) => p.onChange(e.target.value)} />;
+      control = <textarea {...common} rows={4} value={str} onChange={(e) => p.onChange(e.target.value)} />;
       break;
+    case 'richtext':
+      return (
+        <div className="field field-richtext">
+          <span className="label" id={`${id}-label`}>
+            {label}
+          </span>
+          <RichTextInput id={id} label={label} describedBy={described} invalid={Boolean(p.error)} value={str} readOnly={p.readOnly} onChange={p.onChange} />
+          {hint && <small id={`${id}-hint`}>{hint}</small>}
+          {p.error && <FieldError id={`${id}-error`} text={p.error} />}
+        </div>
+      );
     case 'json':
-      control = <textarea {...common} className="mono" rows={6} spellCheck={false} value={str} onChange={(e) => p.onChange(e.target.value)} />;
+      control = <JsonInput id={id} common={common} value={str} readOnly={p.readOnly} onChange={p.onChange} />;
       break;
     case 'integer':
     case 'number':
@@ -59,7 +77,12 @@ export function FieldInput(p: FieldInputProps) {
       control = <input {...common} type="date" value={str} onChange={(e) => p.onChange(e.target.value)} />;
       break;
     case 'datetime':
-      control = <input {...common} type="datetime-local" value={str} onChange={(e) => p.onChange(e.target.value)} />;
+      control = (
+        <>
+          <input {...common} type="datetime-local" value={str} onChange={(e) => p.onChange(e.target.value)} />
+          {utcText(str) && <small className="hint">Saved as {utcText(str)}</small>}
+        </>
+      );
       break;
     case 'enum':
       control = f.multiple ? (
@@ -105,7 +128,7 @@ export function FieldInput(p: FieldInputProps) {
       <label htmlFor={id}>{label}</label>
       {control}
       {hint && <small id={`${id}-hint`}>{hint}</small>}
-      {p.error && <FieldError id={`${id}-error`} text={p.error} />}
+      {error && <FieldError id={`${id}-error`} text={error} />}
     </div>
   );
 }

@@ -1,12 +1,13 @@
 // Every revision of the item, newest first, with who made it and when; any earlier one can be made
-// current again (a restore is itself a new revision).
+// current again (a restore is itself a new revision), or compared with the current version.
 import { useCallback, useEffect, useState } from 'react';
 import { api, collectionPath, message } from '../api.ts';
-import { humanize } from '../spec.ts';
+import { humanize, type Collection } from '../spec.ts';
+import { RevisionDiff } from './RevisionDiff.tsx';
 
 type Revision = { revision: number; type: string; actor: string; at: string };
 
-type Props = { tenant: string; collection: string; id: string; version: number; onRestored: (note: string) => Promise<void> };
+type Props = { tenant: string; collection: string; spec: Collection; id: string; version: number; onRestored: (note: string) => Promise<void> };
 
 function actorName(a: string): string {
   if (a === 'root') return 'root token';
@@ -19,7 +20,9 @@ export function Revisions(p: Props) {
   const [list, setList] = useState<Revision[] | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(0);
-  const path = `${collectionPath(p.tenant, p.collection)}/${encodeURIComponent(p.id)}/revisions`;
+  const [comparing, setComparing] = useState(0);
+  const itemPath = `${collectionPath(p.tenant, p.collection)}/${encodeURIComponent(p.id)}`;
+  const path = `${itemPath}/revisions`;
 
   const load = useCallback(async () => {
     setError('');
@@ -37,6 +40,7 @@ export function Revisions(p: Props) {
     setError('');
     try {
       await api(`${path}/${rev}/restore`, { method: 'POST', body: {} });
+      setComparing(0);
       await p.onRestored(`Restored revision ${rev}.`);
     } catch (e) {
       setError(message(e));
@@ -58,6 +62,7 @@ export function Revisions(p: Props) {
         </div>
       )}
       {!list && !error && <p role="status">Loading…</p>}
+      {comparing !== 0 && latest !== undefined && <RevisionDiff path={itemPath} collection={p.spec} from={comparing} to={latest} onClose={() => setComparing(0)} />}
       {list && (
         <ol>
           {list.map((r) => (
@@ -69,9 +74,16 @@ export function Revisions(p: Props) {
                 {new Date(r.at).toLocaleString()} · {actorName(r.actor)}
               </span>
               {r.revision !== latest && r.type !== 'delete' && (
-                <button type="button" onClick={() => void restore(r.revision)} disabled={busy !== 0} aria-label={`Restore revision ${r.revision}`}>
-                  {busy === r.revision ? 'Restoring…' : 'Restore'}
-                </button>
+                <span className="rev-buttons">
+                  {r.type !== 'unpublish' && (
+                  <button type="button" onClick={() => setComparing(r.revision)} aria-pressed={comparing === r.revision} aria-label={`Compare revision ${r.revision} with the current version`}>
+                    Compare
+                  </button>
+                  )}
+                  <button type="button" onClick={() => void restore(r.revision)} disabled={busy !== 0} aria-label={`Restore revision ${r.revision}`}>
+                    {busy === r.revision ? 'Restoring…' : 'Restore'}
+                  </button>
+                </span>
               )}
             </li>
           ))}
