@@ -130,7 +130,7 @@ export function RichTextInput(p: Props) {
             ))}
             {i === 0 && (
               <button type="button" aria-label="Link" title="Link" aria-pressed={state.link} aria-expanded={linking} disabled={p.readOnly} onClick={() => (linking ? setLinking(false) : openLink())}>
-                <span aria-hidden="true">🔗</span>
+                <span aria-hidden="true">Link</span>
               </button>
             )}
           </div>
