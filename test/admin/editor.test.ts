@@ -118,10 +118,21 @@ for (const driver of await drivers()) {
         // Undo takes the last typing back, Redo restores it.
         await toolbar.getByRole('button', { name: 'Undo', exact: true }).click();
         await toolbar.getByRole('button', { name: 'Redo', exact: true }).click();
+        // A link on the first word, by keyboard selection and the link field.
+        await body.locator('p').first().click();
+        await page.keyboard.press('Home');
+        for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
+        await toolbar.getByRole('button', { name: 'Link', exact: true }).click();
+        await page.getByLabel('Link address').fill('https://example.com/tides');
+        await page.getByLabel('Link address').press('Enter');
+        await body.getByRole('link', { name: 'Tides' }).waitFor();
         await page.getByRole('button', { name: 'Save', exact: true }).click();
         await page.getByRole('status').getByText('Saved.').waitFor();
         const html = (await saved(id)).body as string;
-        assert.equal(html, '<p>Tides <strong>rise</strong> twice daily.</p><ul><li><p>first item</p></li><li><p>second item</p></li></ul>');
+        assert.equal(
+          html,
+          '<p><a target="_blank" rel="noopener noreferrer nofollow" href="https://example.com/tides">Tides</a> <strong>rise</strong> twice daily.</p><ul><li><p>first item</p></li><li><p>second item</p></li></ul>',
+        );
         // Reloaded, the editor shows the saved formatting.
         await open(id, 'Harbour report');
         await page.getByRole('textbox', { name: 'Body', exact: true }).locator('strong', { hasText: 'rise' }).waitFor();

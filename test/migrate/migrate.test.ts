@@ -637,6 +637,19 @@ for (const d of await drivers()) {
           assert.deepEqual(filtered.data.map((x) => x.id), [arts[0].id]);
         }));
 
+      it('text → richtext keeps plain text as written and drops markup a richtext write would refuse', () =>
+        withDb(d, async ({ driver, store }) => {
+          const arts = (await store.list(NW, 'articles', { limit: '2' })).data;
+          await store.update(NW, 'articles', arts[0].id as string, { summary: '<p onclick="x()">Hi <b>there</b></p><script>steal()</script>' });
+          await store.update(NW, 'articles', arts[1].id as string, { summary: 'Fish & chips > salad' });
+          const rich = magazineWith((s) => (s.collections.articles.fields.summary = { type: 'richtext', max: 1000 }));
+          const r = await migrate(driver, rich, { allowBreaking: true });
+          assert.equal(r.applied, true, summary(r));
+          const s2 = await Store.open(driver, rich);
+          assert.equal((await s2.get(NW, 'articles', arts[0].id as string)).summary, '<p>Hi <b>there</b></p>');
+          assert.equal((await s2.get(NW, 'articles', arts[1].id as string)).summary, 'Fish & chips > salad');
+        }));
+
       it('a to-one relation becoming many keeps each link as a one-item list', () =>
         withDb(d, async ({ driver, store }) => {
           const first = (await store.list(NW, 'articles', { limit: '1' })).data[0];

@@ -2,6 +2,7 @@
 // new field like any write, so a value that does not fit fails the migration with its row named.
 import type { Field } from '../../spec/schema.ts';
 import { checkFieldValue, type Checked } from '../../spec/values.ts';
+import { sanitizeRichtext } from '../richtext.ts';
 
 const isList = (f: Field) => (f.type === 'enum' && f.multiple === true) || (f.type === 'relation' && f.many === true);
 
@@ -21,9 +22,13 @@ function reshape(before: Field, after: Field, v: unknown): unknown {
     return [v];
   }
   switch (after.type) {
+    case 'richtext': {
+      // Text that becomes richtext is read as HTML from now on, so it gets the same allowlist as a write.
+      const t = toText(v);
+      return typeof t === 'string' ? sanitizeRichtext(t) : t;
+    }
     case 'string':
     case 'text':
-    case 'richtext':
     case 'email':
     case 'url':
     case 'slug':

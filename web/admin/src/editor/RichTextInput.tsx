@@ -123,6 +123,8 @@ export function RichTextInput(p: Props) {
                 title={t.label}
                 aria-pressed={t.active ? state.active[t.key] : undefined}
                 disabled={p.readOnly || !state.enabled[t.key]}
+                // A click keeps the focus (and the selection) in the text; the keyboard path refocuses it.
+                onMouseDown={(e) => e.preventDefault()}
                 onClick={() => t.run(editor)}
               >
                 <span aria-hidden="true">{t.text}</span>
