@@ -1,6 +1,6 @@
 // A media field: upload a file (held to the field's accepted types and size by the server), see a
 // preview of images, or remove it. The field holds the uploaded file's URL.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, message } from '../api.ts';
 import type { Field } from '../spec.ts';
 import type { FormValue } from './form-values.ts';
@@ -12,10 +12,14 @@ type Uploaded = { data: { url: string; type: string; filename: string | null } }
 export function MediaInput(p: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  // The chosen image shows at once, from the browser's own copy, while it uploads.
+  const [local, setLocal] = useState('');
+  useEffect(() => () => void (local && URL.revokeObjectURL(local)), [local]);
   const upload = async (file: File | undefined) => {
     if (!file) return;
     setBusy(true);
     setError('');
+    setLocal(file.type.startsWith('image/') ? URL.createObjectURL(file) : '');
     const form = new FormData();
     form.append('file', file);
     try {
@@ -25,6 +29,7 @@ export function MediaInput(p: Props) {
       setError(message(e));
     } finally {
       setBusy(false);
+      setLocal('');
     }
   };
   const image = (p.field.accept ?? []).some((a) => a.startsWith('image/'));
@@ -33,7 +38,9 @@ export function MediaInput(p: Props) {
       <label htmlFor={p.id}>{p.label}</label>
       <div className="media-row">
         <div className="preview" aria-live="polite">
-          {p.value ? image ? <img src={`${p.value}?w=160&h=160&fit=cover`} alt={`Current ${p.label.toLowerCase()}`} width={80} height={80} /> : <a href={p.value}>Current file</a> : <span className="hint">No file</span>}
+          {local ? (
+            <img src={local} alt={`${p.label.replace(' (required)', '').toLowerCase()} being uploaded`} width={80} height={80} className="uploading" />
+          ) : p.value ? image ? <img src={`${p.value}?w=160&h=160&fit=cover`} alt={`Current ${p.label.toLowerCase()}`} width={80} height={80} /> : <a href={p.value}>Current file</a> : <span className="hint">No file</span>}
         </div>
         <input id={p.id} type="file" accept={p.field.accept?.join(',')} aria-describedby={p.describedBy} disabled={p.readOnly || busy} onChange={(e) => void upload(e.target.files?.[0])} />
         {p.value && (
@@ -42,7 +49,11 @@ export function MediaInput(p: Props) {
           </button>
         )}
       </div>
-      {busy && <p role="status">Uploading…</p>}
+      {busy && (
+        <p role="status">
+          <span className="spinner" aria-hidden="true" /> Uploading…
+        </p>
+      )}
       {error && (
         <p className="field-error" role="alert">
           {error}
