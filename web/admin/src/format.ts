@@ -8,8 +8,15 @@ export function formatValue(f: Field | undefined, v: unknown): string {
   switch (f.type) {
     case 'boolean':
       return v ? 'Yes' : 'No';
-    case 'datetime':
-      return new Date(String(v)).toLocaleString();
+    case 'datetime': {
+      const d = new Date(String(v));
+      return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    }
+    case 'date': {
+      // A calendar day has no time zone: read it as that day wherever the browser is.
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
+      return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toLocaleDateString(undefined, { dateStyle: 'medium' }) : String(v);
+    }
     case 'enum':
       return Array.isArray(v) ? v.map((x) => humanize(String(x))).join(', ') : humanize(String(v));
     case 'json':

@@ -26,6 +26,17 @@ export function usePath(): string {
   return path;
 }
 
+/** The current query string ("?a=1" or ""), followed through navigate() and back/forward. */
+export function useQueryString(): string {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const l = () => setSearch(location.search);
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  }, []);
+  return search;
+}
+
 export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
   const go = (e: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(e);
