@@ -10,7 +10,10 @@ export function formatValue(f: Field | undefined, v: unknown): string {
       return v ? 'Yes' : 'No';
     case 'datetime': {
       const d = new Date(String(v));
-      return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+      if (Number.isNaN(d.getTime())) return String(v);
+      // The year only when it is not this one, so the cell stays short.
+      const year = d.getFullYear() === new Date().getFullYear() ? undefined : 'numeric';
+      return d.toLocaleString(undefined, { year, month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
     }
     case 'date': {
       // A calendar day has no time zone: read it as that day wherever the browser is.

@@ -250,7 +250,7 @@ export function ListView({ tenant, collection }: { tenant: string; collection: s
                   {columns.map((col, i) => {
                     const text = cellText(col, item[col.name], s.spec);
                     return (
-                      <td key={col.name} data-label={col.label} className={`type-${col.field.type}${col.title ? ' title' : ''}${stateField === col.name ? ' state-cell' : ''}`}>
+                      <td key={col.name} data-label={col.label} title={i === 0 || text === '—' ? undefined : text} className={`type-${col.field.type}${col.title ? ' title' : ''}${stateField === col.name ? ' state-cell' : ''}`}>
                         {i === 0 ? (
                           <Link to={`${base}/${item.id}`}>{col.title ? title : text === '—' ? item.id : text}</Link>
                         ) : stateField === col.name && typeof item[col.name] === 'string' ? (
