@@ -10,7 +10,7 @@ import { Link, navigate, useQueryString } from '../router.tsx';
 import { mayIn, useSession } from '../session.tsx';
 import { collectionLabel, searchable, titleFieldOf } from '../spec.ts';
 import { BulkBar, type Row } from './BulkBar.tsx';
-import { hiddenFields, mayDelete, transitionsFor } from './caller-rights.ts';
+import { fieldsOutOfReach, hiddenFields, mayDelete, transitionsFor } from './caller-rights.ts';
 import { FilterPanel } from './FilterPanel.tsx';
 import { activeCount, filterDefs, filterFieldOf, filterParams, keysOf } from './filter-defs.ts';
 import { cellText, fieldsParam, listColumns } from './list-columns.ts';
@@ -40,7 +40,7 @@ export function ListView({ tenant, collection }: { tenant: string; collection: s
   const c = s.spec.collections[collection];
   const qs = useQueryString();
   const state = useMemo(() => readListState(qs), [qs]);
-  const hidden = useMemo(() => hiddenFields(s, tenant, collection), [s, tenant, collection]);
+  const hidden = useMemo(() => fieldsOutOfReach(s, tenant, collection), [s, tenant, collection]);
   const columns = useMemo(() => listColumns(c, hidden), [c, hidden]);
   const defs = useMemo(() => filterDefs(c, hidden), [c, hidden]);
   const titleField = titleFieldOf(c);

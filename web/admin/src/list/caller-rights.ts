@@ -18,6 +18,18 @@ export function hiddenFields(s: Session, tenant: string, collection: string): Re
   return new Set(lists[0]!.filter((name) => lists.every((l) => l!.includes(name))));
 }
 
+/**
+ * Fields a list may not ask about: the hidden ones, and relations into collections the caller may not
+ * read (the server refuses to expand or filter along those).
+ */
+export function fieldsOutOfReach(s: Session, tenant: string, collection: string): ReadonlySet<string> {
+  const out = new Set(hiddenFields(s, tenant, collection));
+  for (const [name, f] of Object.entries(s.spec.collections[collection]?.fields ?? {})) {
+    if (f.type === 'relation' && f.to && !mayIn(s, tenant, f.to, 'read')) out.add(name);
+  }
+  return out;
+}
+
 /** The workflow transitions any of the caller's roles may take in this collection (the workflow alone governs them). */
 export function transitionsFor(s: Session, tenant: string, collection: string): Transition[] {
   const w = s.spec.collections[collection]?.workflow;
