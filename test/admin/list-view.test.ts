@@ -99,8 +99,23 @@ for (const driver of await drivers()) {
         await signIn(page, app.url, 'edna@example.com');
         await rowTitles(page, 12);
 
+        // While a new query loads (held back here), the rows shown stay in place, dimmed and marked busy.
+        let release = () => {};
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const list = /\/api\/t\/northwind\/articles\?/;
+        await page.route(list, async (route) => {
+          await held;
+          await route.continue();
+        });
+        const height = async () => (await page.locator('.table-wrap').boundingBox())!.height;
+        const before = await height();
         await statusChip(page, 'Draft').click();
+        await page.locator('table.list.stale[aria-busy="true"]').waitFor();
+        assert.equal(await page.locator('table.list tbody tr:not(.skeleton)').count(), 12);
+        assert.equal(await height(), before);
+        release();
         assert.deepEqual(await rowTitles(page, 2), ['How to read a map without a phone', 'Notes on the perfect espresso']);
+        await page.unroute(list);
         assert.equal(await statusChip(page, 'Draft').getAttribute('aria-pressed'), 'true');
         assert.match(page.url(), /[?&]f\.status=draft(&|$)/);
         const drafts = await app.api(`${ARTICLES}?filter[status][_eq]=draft&fields=title`);
@@ -114,8 +129,21 @@ for (const driver of await drivers()) {
         await page.getByLabel('Author', { exact: true }).selectOption({ label: 'Ada Lovelace' });
         assert.deepEqual(await rowTitles(page, 2), ['Interview: the last letterpress in town', 'Notes on the perfect espresso']);
 
+        // The first load of a page holds the table's place with placeholder rows of the same height.
+        let reloaded = () => {};
+        const heldAgain = new Promise<void>((resolve) => (reloaded = resolve));
+        const rowHeight = (await page.locator('table.list tbody tr').first().boundingBox())!.height;
+        await page.route(list, async (route) => {
+          await heldAgain;
+          await route.continue();
+        });
         await page.reload();
+        await page.locator('table.list[aria-busy="true"] tr.skeleton').first().waitFor();
+        assert.equal(await page.locator('table.list tr.skeleton').count(), 8);
+        assert.equal((await page.locator('table.list tr.skeleton').first().boundingBox())!.height, rowHeight);
+        reloaded();
         assert.deepEqual(await rowTitles(page, 2), ['Interview: the last letterpress in town', 'Notes on the perfect espresso']);
+        await page.unroute(list);
         assert.equal(await statusChip(page, 'Draft').getAttribute('aria-pressed'), 'true');
         assert.equal(await statusChip(page, 'In review').getAttribute('aria-pressed'), 'true');
         await page.getByLabel('Author', { exact: true }).locator('option:checked', { hasText: 'Ada Lovelace' }).waitFor({ state: 'attached' });

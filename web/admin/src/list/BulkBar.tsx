@@ -60,6 +60,7 @@ export function BulkBar(p: Props) {
   const [report, setReport] = useState<Report | null>(null);
   const [confirming, setConfirming] = useState(false);
   const all = useRef<HTMLInputElement>(null);
+  const reportRef = useRef<HTMLDivElement>(null);
 
   const rows = p.loaded.filter((r) => p.selected.has(r.id));
   const noun = collectionLabel(p.collection, c).toLowerCase();
@@ -104,6 +105,8 @@ export function BulkBar(p: Props) {
         : { kind: 'ok', text: `${count(changed.length)} ${a.done}.`, failures: [] },
     );
     p.onDone(changed);
+    // The button pressed may be gone with the selection; keyboard users continue from the outcome.
+    requestAnimationFrame(() => reportRef.current?.focus());
   };
 
   const offered = actions.filter((a) => rows.some((r) => !a.eligible(r)));
@@ -133,7 +136,7 @@ export function BulkBar(p: Props) {
           </>
         )}
       </div>
-      <div className="bulk-report">
+      <div className="bulk-report" ref={reportRef} tabIndex={-1}>
         {busy && (
           <p role="status">
             {busy.label}: {busy.done} of {busy.total} done…
