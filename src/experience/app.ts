@@ -39,7 +39,7 @@ import { auditRoutes } from '../auth/audit/audit-routes.ts';
 import { AuthMetrics } from '../auth/metrics/auth-metrics.ts';
 import { METRICS_PATH, metricsRoutes } from '../auth/metrics/metrics-routes.ts';
 import { adminFiles } from './admin/admin-files.ts';
-import { ADMIN_DIST_DIR } from './admin/admin-build.ts';
+import { ADMIN_DIST_DIR, adminUiBuilt } from './admin/admin-build.ts';
 import { specRoute } from './admin/spec-route.ts';
 
 export type AppOptions = {
@@ -104,7 +104,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const actors = new WeakMap<FastifyRequest, Actor>();
   const identitySettings = options.identity ?? { config: readIdentityConfig(), mail: readMailConfig() };
   const identity = await createIdentity({ driver: store.driver, spec: store.spec, queue: store.queue, ...identitySettings, audit: { log: audit, trail: authTrail({ audit, metrics }) } });
-  const oidc = await openOidc({ store, identity, identityConfig: identitySettings.config, ...options.oauth });
+  // The provider's pages are the admin UI's when it is built, checked per interaction (kiln start may build it after this).
+  const oidc = await openOidc({ store, identity, identityConfig: identitySettings.config, adminUi: adminUiBuilt, ...options.oauth });
   app.addHook('onClose', () => oidc.close());
   watchOidc(app, oidc, { audit, metrics });
   app.addHook('onRequest', async (req, reply) => {

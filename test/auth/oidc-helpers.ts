@@ -38,9 +38,13 @@ export type OidcApp = TestApp & { issuer: string; db: { env: TestApp['env']; dro
 /**
  * Serves an app with the OAuth provider. `shared` serves a second app over the first one's database
  * (another process of the same deployment, so with the same public URL); `roles` stands in for
- * tenant memberships.
+ * tenant memberships. `adminUi` shows the admin UI's pages (default: the server-rendered ones, which
+ * these fetch-driven suites submit).
  */
-export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; shared?: OidcApp; redisUrl?: string; graceSeconds?: number; roles?: OidcOptions['roles']; keyPollMs?: number; revocationPollMs?: number } = {}): Promise<OidcApp> {
+export async function startOidcApp(
+  driverName: DriverName,
+  o: { spec?: Spec; shared?: OidcApp; redisUrl?: string; graceSeconds?: number; roles?: OidcOptions['roles']; keyPollMs?: number; revocationPollMs?: number; adminUi?: boolean } = {},
+): Promise<OidcApp> {
   const db = o.shared?.db ?? (await freshDatabase(driverName));
   const served = await serveIdentityApp(db, o.spec ?? oauthSpec(), {
     ...(o.shared && { publicUrl: () => o.shared!.url }),
@@ -50,6 +54,7 @@ export async function startOidcApp(driverName: DriverName, o: { spec?: Spec; sha
         roles: o.roles,
         keyPollMs: o.keyPollMs,
         revocationPollMs: o.revocationPollMs,
+        adminUi: () => o.adminUi ?? false,
       },
     },
   });

@@ -39,6 +39,7 @@ export function credentialEndpoint(method: string, url: string): CredentialEndpo
   if (!path.startsWith('/oidc/')) return undefined;
   if (path === '/oidc/token') return OIDC_TOKEN;
   if (path === '/oidc/device/auth' || path === '/oidc/device') return DEVICE;
-  if (/^\/oidc\/interaction\/[^/]+\/login$/.test(path)) return OIDC_LOGIN;
+  // The server-rendered sign-in form, and the admin UI's confirmation (which may carry a password).
+  if (/^\/oidc\/interaction\/[^/]+\/(?:login|confirm)$/.test(path)) return OIDC_LOGIN;
   return undefined;
 }

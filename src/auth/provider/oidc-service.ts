@@ -28,7 +28,8 @@ import { dbAdapter, recordIssuedAccessToken } from './db-adapter.ts';
 import { grantTenant } from './grant-tenants.ts';
 import { clientSecretVariable, type OAuthConfig } from './oauth-config.ts';
 import { ensureOidcTables, deleteExpired, nowSeconds } from './oidc-tables.ts';
-import { deviceConfirmPage, deviceDonePage, deviceInputPage, errorPage, signedOutPage, signOutPage } from './pages.ts';
+import { ADMIN_DEVICE_PAGE, deviceSources } from './device-sources.ts';
+import { errorPage, signedOutPage, signOutPage } from './pages.ts';
 import { installRefreshGrace } from './refresh-grace.ts';
 import { KeyRing, SIGNING_ALG } from './signing-keys.ts';
 
@@ -54,6 +55,8 @@ export type OidcSetup = {
   keyPollMs?: number;
   /** Without Redis: how often revocations made by other processes are read from the database (default 10 s). */
   revocationPollMs?: number;
+  /** Whether the admin UI is served (built): its pages then take the person through sign-in, consent and the device flow. */
+  adminUi?: () => boolean;
 };
 
 export type OidcService = {
@@ -72,6 +75,12 @@ export type OidcService = {
   readonly tenantExists: (slug: string) => Promise<boolean>;
   /** Whether a user may be given a token for a tenant: in a multi-tenant app, only its members. */
   mayActIn(userId: string, tenant: string): Promise<boolean>;
+  /** Why a user may not give a client access to a tenant (none such, or not a member); undefined when they may. */
+  refusal(userId: string, tenant: string | undefined): Promise<string | undefined>;
+  /** Whether the admin UI shows the provider's pages (else the server-rendered ones of pages.ts). */
+  adminUi(): boolean;
+  /** The public origin (scheme, host, port): the only origin allowed to drive an interaction. */
+  origin(): string;
   readonly grantSeconds: number;
   readonly appName: string;
   readonly db: StorageDriver['db'];
@@ -131,6 +140,19 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
   const verify = () =>
     (verifier ??= new BearerVerifier({ issuer: `${base()}${OIDC_PREFIX}`, audience: `${base()}/api`, keys, revoked: revocations, algorithms: [SIGNING_ALG] }));
 
+  const adminUi = s.adminUi ?? (() => false);
+  async function sessionUser(url: string, headers: IncomingHttpHeaders, setCookie: (cookies: string[]) => void): Promise<string | undefined> {
+    const a = await s.identity.sessionActor(url, headers, setCookie);
+    return a?.kind === 'user' ? a.id : undefined;
+  }
+  const mayActIn = async (userId: string, tenant: string) => s.spec.tenancy === 'single' || ((await s.roles?.(userId, tenant)) ?? []).length > 0;
+  async function refusal(userId: string, tenant: string | undefined): Promise<string | undefined> {
+    if (tenant === undefined) return undefined;
+    if (!(await s.tenantExists(tenant))) return `There is no tenant "${tenant}".`;
+    if (!(await mayActIn(userId, tenant))) return `You are not a member of "${tenant}", so you cannot give access to it.`;
+    return undefined;
+  }
+
   const cookieKey = createHmac('sha256', s.secret).update('kiln-oidc-cookies').digest('base64url');
 
   function configuration(): Configuration {
@@ -173,12 +195,14 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
         },
         deviceFlow: {
           enabled: true,
-          userCodeInputSource: async (ctx, form, _out, err) => {
-            const message = err ? ((err as { userCode?: string }).userCode || err.name === 'NoCodeError' ? 'That code is not valid. Check it and try again.' : 'The request could not be completed.') : undefined;
-            ctx.body = deviceInputPage(form, message);
-          },
-          userCodeConfirmSource: async (ctx, form, client, _info, userCode) => void (ctx.body = deviceConfirmPage(form, client.clientName ?? client.clientId, userCode)),
-          successSource: async (ctx) => void (ctx.body = deviceDonePage(ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'The device')),
+          ...deviceSources({
+            adminUi,
+            tenantFor,
+            refusal: async (ctx, tenant) => {
+              const user = await sessionUser(ctx.originalUrl, ctx.req.headers, (c) => ctx.append('set-cookie', c));
+              return user ? refusal(user, tenant) : undefined;
+            },
+          }),
         },
         resourceIndicators: {
           enabled: true,
@@ -271,6 +295,13 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
       }
       return;
     }
+    if (route === 'device_authorization' && ctx.status === 200 && adminUi()) {
+      // The admin UI's page is where people enter the code (device-sources.ts).
+      const out = ctx.body as { user_code: string; verification_uri: string; verification_uri_complete: string };
+      out.verification_uri = `${base()}${ADMIN_DEVICE_PAGE}`;
+      out.verification_uri_complete = `${base()}${ADMIN_DEVICE_PAGE}?user_code=${encodeURIComponent(out.user_code)}`;
+      return;
+    }
     if (route === 'end_session_confirm' && oidc.params?.logout && ctx.status < 400) {
       const cookie = ctx.get('cookie');
       if (!cookie) return;
@@ -299,18 +330,16 @@ export async function createOidcService(s: OidcSetup): Promise<OidcService> {
       void provider().callback()(req, res);
     },
     bearer: (token) => verify().actor(token),
-    async sessionUser(url, headers, setCookie) {
-      const a = await s.identity.sessionActor(url, headers, setCookie);
-      return a?.kind === 'user' ? a.id : undefined;
-    },
+    sessionUser,
     identity: s.identity,
     keys,
     revocations,
     tenantFor,
     tenantExists: s.tenantExists,
-    async mayActIn(userId, tenant) {
-      return s.spec.tenancy === 'single' || ((await s.roles?.(userId, tenant)) ?? []).length > 0;
-    },
+    mayActIn,
+    refusal,
+    adminUi,
+    origin: () => new URL(base()).origin,
     grantSeconds: refreshSeconds,
     appName,
     db,

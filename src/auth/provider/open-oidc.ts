@@ -14,6 +14,8 @@ export type OidcOptions = {
   roles?: TenantRoles;
   keyPollMs?: number;
   revocationPollMs?: number;
+  /** Whether the admin UI is served (default: never; buildApp passes whether its build exists). */
+  adminUi?: () => boolean;
 };
 
 export async function openOidc(o: { store: Store; identity: Identity; identityConfig: IdentityConfig } & OidcOptions): Promise<OidcService> {
@@ -37,5 +39,6 @@ export async function openOidc(o: { store: Store; identity: Identity; identityCo
     tenantExists,
     keyPollMs: o.keyPollMs,
     revocationPollMs: o.revocationPollMs,
+    adminUi: o.adminUi,
   });
 }

@@ -1,6 +1,10 @@
 // The few server-rendered pages of the provider: sign-in, consent, the device code pages, sign-out
 // and errors. Small, accessible (labels, one heading, real buttons) and escaped: every value that
-// did not come from this file passes through `esc`. The admin UI's own sign-in pages come later.
+// did not come from this file passes through `esc`. When the admin UI is built, it shows the sign-in,
+// consent and device pages instead (oidc-routes.ts, device-sources.ts); these stay for a server
+// without it.
+import { askedScopes } from './consent-text.ts';
+
 export const esc = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -24,18 +28,11 @@ export function signInPage(o: { action: string; appName: string; clientName: str
   );
 }
 
-const SCOPE_TEXT: Record<string, string> = {
-  openid: 'Know who you are',
-  email: 'See your email address',
-  profile: 'See your name',
-  offline_access: 'Stay signed in when you are away',
-};
-
 export function consentPage(o: { action: string; clientName: string; scopes: string[]; tenant?: string }): string {
-  const items = o.scopes.map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('');
+  const items = askedScopes(o.scopes.join(' '), o.tenant).map((s) => `<li>${esc(s.text)}</li>`).join('');
   return page(
     `Allow ${o.clientName}?`,
-    `<p>${esc(o.clientName)} would like to:</p><ul>${items}<li>Use this app's API on your behalf${o.tenant ? ` in ${esc(o.tenant)}` : ''}</li></ul>` +
+    `<p>${esc(o.clientName)} would like to:</p><ul>${items}</ul>` +
       `<form method="post" action="${esc(o.action)}"><button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny">Deny</button></form>`,
   );
 }

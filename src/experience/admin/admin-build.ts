@@ -36,6 +36,9 @@ export function adminSourceHash(dir = ADMIN_SOURCE_DIR): string {
   return h.digest('hex');
 }
 
+/** Whether there is a build to serve (fresh or not). */
+export const adminUiBuilt = (): boolean => existsSync(join(ADMIN_DIST_DIR, 'index.html'));
+
 export type AdminBuildState = 'fresh' | 'missing' | 'stale';
 
 export function adminBuildState(): AdminBuildState {
