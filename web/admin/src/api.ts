@@ -35,7 +35,7 @@ export function setRootToken(token: string | null): void {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-export type RequestOptions = { method?: string; body?: unknown; form?: FormData; signal?: AbortSignal; token?: string | null };
+export type RequestOptions = { method?: string; body?: unknown; form?: FormData | URLSearchParams; signal?: AbortSignal; token?: string | null };
 
 export async function api<T>(path: string, o: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
