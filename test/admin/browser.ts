@@ -21,13 +21,13 @@ export function browserMissing(): string | undefined {
 
 export type Browser = { context: BrowserContext; page: Page; close: () => Promise<void> };
 
-/** A new browser with its own empty profile, at the given viewport width. */
-export async function openBrowser(width = 1280, height = 900): Promise<Browser> {
+/** A new browser with its own empty profile, at the given viewport width; `args` adds Chromium flags. */
+export async function openBrowser(width = 1280, height = 900, args: string[] = []): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'kiln-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...args],
     viewport: { width, height },
   });
   context.setDefaultTimeout(20_000);

@@ -149,6 +149,10 @@ for (const driver of await drivers()) {
       assert.equal(device.verification_uri, `${app.url}/admin/device`);
       assert.equal(device.verification_uri_complete, `${app.url}/admin/device?user_code=${encodeURIComponent(device.user_code)}`);
       const browser = await signedIn();
+      // The provider's own link (as an older verification URI) ends on the admin UI's page too, code and all.
+      const viaProvider = await browser.submit(await browser.go(`${app.url}/oidc/device?user_code=${encodeURIComponent(device.user_code)}`), {});
+      assert.equal(new URL(viaProvider.url).pathname + new URL(viaProvider.url).search, `/admin/device?user_code=${encodeURIComponent(device.user_code)}`);
+
       const start = await json(browser, '/oidc/device');
       assert.equal(start.status, 200);
       const xsrf = start.body.data.xsrf as string;

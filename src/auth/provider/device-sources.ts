@@ -70,6 +70,9 @@ export function deviceSources(o: DeviceSourceOptions): Pick<DeviceFlow, 'userCod
     userCodeConfirmSource: async (ctx, form, client, _info, userCode) => {
       const clientName = client.clientName ?? client.clientId;
       if (!wantsJson(ctx)) {
+        // With the admin UI, its page confirms (it lists what the device asks for): also for a code
+        // that arrives by the provider's own link (/oidc/device?user_code=…).
+        if (o.adminUi()) return redirect(ctx, `${ADMIN_DEVICE_PAGE}?user_code=${encodeURIComponent(userCode)}`);
         ctx.body = deviceConfirmPage(form, clientName, userCode);
         return;
       }

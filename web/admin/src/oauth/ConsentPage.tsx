@@ -110,7 +110,7 @@ function ConsentStep({ step, onLeave }: { step: InteractionStep; onLeave: (to: s
   return (
     <section className="card oauth-card" aria-labelledby="oauth-title">
       <h1 id="oauth-title" tabIndex={-1} ref={heading}>
-        Allow {step.client.name} to use your account?
+        {step.refused ? `${step.client.name} cannot be given access` : `Allow ${step.client.name} to use your account?`}
       </h1>
       {step.refused ? (
         <Notice kind="error">{step.refused}</Notice>
