@@ -215,7 +215,7 @@ export function DevicePage() {
           {codeError}
         </p>
       ) : (
-        <small id="device-code-hint">Eight letters, like ABCD-EFGH.</small>
+        <small id="device-code-hint">Eight letters, as your device shows them.</small>
       )}
       {xsrfError && (
         <Notice kind="error" retry={() => setAttempt((n) => n + 1)}>
