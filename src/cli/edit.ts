@@ -1,7 +1,6 @@
 // `kiln edit --describe "…" [SPEC]`: a change in plain words → a typed spec patch, shown with the
 // spec diff and the migration plan against the app's database; applied (kiln.json written and the
 // database migrated) only with --yes, and breaking edits only with --allow-breaking.
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { userInfo } from 'node:os';
@@ -14,6 +13,7 @@ import { AiConfigError, readAiConfig } from '../intelligence/gateway/ai-config.t
 import { createGateway } from '../intelligence/gateway/gateway.ts';
 import { allPrompts } from '../intelligence/prompts.ts';
 import { editApp } from '../intelligence/builder/builder.ts';
+import { writeSpecFile } from '../spec/write-spec-file.ts';
 
 export const help = `Usage: kiln edit --describe "CHANGE" [SPEC] [--yes] [--allow-breaking] [--backfill C.F=VALUE]...
 
@@ -145,7 +145,7 @@ export async function editCommand(argv: string[]): Promise<number> {
       }
       console.log(`\nApplied: spec version ${applied.toVersion}. Running servers pick it up within a few seconds.`);
     }
-    await writeFile(file, JSON.stringify(edited.spec, null, 2) + '\n');
+    await writeSpecFile(file, edited.spec);
     console.log(`Wrote ${file}.`);
     return 0;
   });

@@ -93,6 +93,7 @@ export async function start(argv: string[]): Promise<number> {
     {
       driver,
       store,
+      specFile,
       rootToken,
       logger: { level: config.logLevel },
       version: KILN_VERSION,

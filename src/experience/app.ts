@@ -17,7 +17,7 @@ import { searchRoutes } from './routes/search.ts';
 import { mediaRoutes } from './routes/media.ts';
 import type { BlobStore } from '../data/media/blob-store.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { builderRoutes } from './routes/builder.ts';
+import { builderRoutes, type BuilderHost } from './routes/builder.ts';
 import { aiActionRoutes } from './routes/ai-actions.ts';
 import type { ModelGateway } from '../intelligence/gateway/model-gateway.ts';
 import { openApiDocument } from './openapi.ts';
@@ -62,6 +62,8 @@ export type AppOptions = {
   trustProxy?: TrustProxy;
   /** A bearer token that may read /metrics besides the root token (default: KILN_METRICS_TOKEN). */
   metricsToken?: string;
+  /** The spec file to rewrite and the switch to a new version after POST /api/builder/apply (the live server sets both). */
+  builder?: BuilderHost;
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -152,7 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mediaRoutes, { store, actor, blobs: options.blobs });
   webhookRoutes(app, { store, actor });
   aiActionRoutes(app, { store, actor, gateway: options.gateway });
-  builderRoutes(app, { store, actor, gateway: options.gateway });
+  builderRoutes(app, { store, actor, gateway: options.gateway, host: options.builder });
   await app.register(identityRoutes, { identity, actor });
   await app.register(oidcRoutes, { oidc });
   // The admin UI (web/admin) and the spec it reads; kiln start builds it when missing or stale.

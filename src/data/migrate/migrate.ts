@@ -22,6 +22,8 @@ export type MigrationOptions = {
   /** "collection.field" → value for existing items that need one. */
   backfills?: Map<string, unknown>;
   author?: string;
+  /** Refuse (StaleVersionError) unless the database holds this spec version: the one a plan was shown for. */
+  expectedVersion?: number;
   onProgress?: (p: { table: string; copied: number; total: number }) => void;
 };
 
@@ -45,6 +47,15 @@ const BATCH = 500;
 
 class Rollback extends Error {}
 
+/** The database holds another spec version than the one the migration was planned against. */
+export class StaleVersionError extends Error {
+  readonly current: number;
+  constructor(current: number, message: string) {
+    super(message);
+    this.current = current;
+  }
+}
+
 /** A short unique name for a table under construction, so no index or constraint name ever collides. */
 function tempName(version: number, name: string): string {
   return `kiln_m${version}_${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
@@ -53,6 +64,9 @@ function tempName(version: number, name: string): string {
 export async function migrate(driver: StorageDriver, target: Spec, options: MigrationOptions = {}): Promise<MigrationReport> {
   const current = await currentVersion(driver);
   if (!current) throw new Error('this database holds no Kiln app yet; `kiln start` creates it from the spec');
+  if (options.expectedVersion !== undefined && options.expectedVersion !== current.version) {
+    throw new StaleVersionError(current.version, `the database holds spec version ${current.version}, not ${options.expectedVersion}`);
+  }
   const changes = diffSpecs(current.spec, target);
   const report: MigrationReport = {
     fromVersion: current.version,
@@ -79,7 +93,7 @@ export async function migrate(driver: StorageDriver, target: Spec, options: Migr
     await driver.db.transaction().execute(async (trx) => {
       await lockSchema(trx, driver);
       const latest = await currentVersion(driver, trx);
-      if (latest?.version !== current.version) throw new Error('another migration was applied meanwhile; run again to plan against it');
+      if (latest?.version !== current.version) throw new StaleVersionError(latest?.version ?? 0, 'another migration was applied meanwhile; run again to plan against it');
       // A database from before items recorded their creator gains the columns first, so copies keep them.
       await addOwnerColumns(trx, driver, before);
       await run.execute(trx, current.version + 1);
