@@ -11,7 +11,7 @@ import type { Store } from '../../data/store.ts';
 import { migrate, describe, StaleVersionError, type MigrationReport } from '../../data/migrate/migrate.ts';
 import { currentVersion } from '../../data/migrate/history.ts';
 import { checkSpec } from '../../spec/check.ts';
-import { diffSpecs, worstClass } from '../../spec/diff.ts';
+import { diffSpecs, worstClass, type SpecChange } from '../../spec/diff.ts';
 import type { Spec } from '../../spec/schema.ts';
 import type { ModelGateway } from '../../intelligence/gateway/model-gateway.ts';
 import { editApp, planApp } from '../../intelligence/builder/builder.ts';
@@ -119,7 +119,7 @@ export function builderRoutes(app: FastifyInstance, { store, actor, gateway, hos
         version: current?.version ?? null,
         patch: edited.patch,
         spec: edited.spec,
-        changes,
+        changes: summarized(changes),
         verdict: worstClass(changes),
         plan: await dryRun(store, edited.spec),
         understood: edited.understood,
@@ -206,7 +206,7 @@ export function builderRoutes(app: FastifyInstance, { store, actor, gateway, hos
         version: report.toVersion,
         fromVersion: report.fromVersion,
         verdict: report.verdict,
-        changes: report.changes,
+        changes: summarized(report.changes),
         refused,
         steps: report.statements,
         rows: report.rows,
@@ -215,6 +215,9 @@ export function builderRoutes(app: FastifyInstance, { store, actor, gateway, hos
     },
   });
 }
+
+/** Each change with its one-line description, as `kiln migrate` prints it. */
+const summarized = (changes: SpecChange[]) => changes.map((c) => ({ ...c, summary: describe(c) }));
 
 const stale = (current: number, expected: number) => {
   const detail = `The app is at spec version ${current}, not ${expected}: it changed since the preview; preview again`;

@@ -33,7 +33,7 @@ function nextPath(): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'enrol' } | { state: 'ready'; session: Omit<Session, 'signOut'> };
+type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'anonymous' } | { state: 'enrol' } | { state: 'ready'; session: Omit<Session, 'signOut' | 'refresh'> };
 
 async function loadSession(): Promise<Loaded> {
   const me = (await api<{ data: Me }>('/api/me')).data;
@@ -61,6 +61,8 @@ export function App() {
     });
   }, []);
   useEffect(reload, [reload]);
+  // Unlike reload, the page stays mounted while the session is read again.
+  const refresh = useCallback(async () => setLoaded(await loadSession()), []);
 
   const publicPage = PUBLIC_PAGES.has(path);
   useEffect(() => {
@@ -89,7 +91,7 @@ export function App() {
     navigate('/sign-in', { replace: true });
     reload();
   };
-  const session: Session = { ...loaded.session, signOut };
+  const session: Session = { ...loaded.session, signOut, refresh };
   if (OAUTH_PAGES.test(path)) {
     return (
       <SessionContext.Provider value={session}>

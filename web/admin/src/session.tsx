@@ -11,6 +11,8 @@ export type Session = {
   spec: AppSpec;
   tenants: Tenant[];
   signOut: () => Promise<void>;
+  /** Reads who is signed in and the spec again, staying on the page (after the builder changes the app). */
+  refresh: () => Promise<void>;
 };
 
 export const SessionContext = createContext<Session | null>(null);
