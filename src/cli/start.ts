@@ -25,7 +25,8 @@ export const help = `Usage: kiln start [SPEC] [--seed] [--seed-file FILE]
 
 Serves the app described by SPEC (default ./kiln.json): REST API under /api, OpenAPI at
 /api/openapi.json, docs at /api/docs, the admin UI at /admin (built first when missing or
-stale). Tables are created from the spec on first start.
+stale). Tables are created from the spec on first start. A change applied with the builder
+(the admin UI, or POST /api/builder/apply) migrates the database and rewrites SPEC.
 
 Options:
   --seed            Load seed.json beside SPEC when the app has no content yet.

@@ -65,6 +65,8 @@ for (const driver of await drivers()) {
         await preview.getByText(/^Articles: \d+ items copied and checked$/).waitFor();
         await preview.getByText(/^SQL statements \(\d+\)$/).click();
         await preview.locator('pre').getByText(/featured/).first().waitFor();
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+        assert.ok(overflow <= 0, `the SQL makes the page ${overflow}px wider than the window`);
         assert.equal((await app.api('/api/spec')).body.data.collections.articles.fields.featured, undefined, 'nothing applied by a preview');
 
         await page.getByRole('button', { name: 'Apply', exact: true }).click();
@@ -84,6 +86,17 @@ for (const driver of await drivers()) {
         await page.getByRole('button', { name: 'Save', exact: true }).click();
         await page.getByRole('status').getByText('Saved.').waitFor();
         assert.equal((await app.api(`/api/t/${tenant}/articles/${id}`)).body.data.featured, true);
+
+        // A new app is only drafted here, to download.
+        await page.getByRole('link', { name: 'Builder' }).click();
+        await page.getByLabel('Describe the app').fill('A recipe site with recipes and ingredients. Recipes have a title and a cooking time in minutes.');
+        await page.getByRole('button', { name: 'Draft a spec' }).click();
+        await page.getByRole('list', { name: 'Collections of the draft' }).getByText('Recipes', { exact: true }).waitFor();
+        const download = page.getByRole('link', { name: 'Download kiln.json' });
+        assert.equal(await download.getAttribute('download'), 'kiln.json');
+        const drafted = JSON.parse(decodeURIComponent((await download.getAttribute('href'))!.replace(/^data:application\/json;charset=utf-8,/, '')));
+        assert.ok(drafted.collections.recipes);
+        assert.equal((await app.api('/api/spec')).body.data.collections.recipes, undefined, 'a draft is never applied');
       });
     });
 

@@ -115,7 +115,7 @@ export function BuilderPage() {
   const data = preview?.data;
   const breaking = data?.verdict === 'breaking';
   const backfillFields = (data?.changes ?? []).filter((c) => c.class === 'backfill' && c.collection && c.field);
-  const blocked = !data || data.version === null || data.plan.refused.length > 0 || (breaking && !accept);
+  const blocked = !data || data.version === null || data.plan.refused.length > 0 || (breaking && !accept) || applyError?.stale === true;
 
   return (
     <div className="builder">
@@ -135,10 +135,13 @@ export function BuilderPage() {
             maxLength={2000}
             value={request}
             onChange={(e) => setRequest(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
+            }}
             aria-describedby={`builder-request-hint${requestError ? ' builder-request-error' : ''}`}
             aria-invalid={requestError ? true : undefined}
           />
-          <small id="builder-request-hint">For example {EXAMPLES}.</small>
+          <small id="builder-request-hint">For example {EXAMPLES}. Ctrl+Enter previews.</small>
           {requestError && (
             <p className="field-error" id="builder-request-error">
               {requestError}
