@@ -133,10 +133,13 @@ for (const driver of await drivers()) {
         await page.getByRole('alert').getByText('The app changed since the preview; preview again.').waitFor();
         assert.equal((await app.api('/api/spec')).body.data.collections.articles.fields.excerpt, undefined);
         await page.getByRole('button', { name: 'Preview again' }).click();
-        await page.getByRole('alert').waitFor({ state: 'detached' });
-        await page.getByLabel('I understand this may lose data').check();
+        const now = app.specVersion();
+        await preview.getByText(`Spec version ${now} → ${now + 1}.`, { exact: false }).waitFor();
+        const consent = page.getByLabel('I understand this may lose data');
+        assert.equal(await consent.isChecked(), false, 'consent is asked again for the new plan');
+        await consent.check();
         await apply.click();
-        await page.getByRole('heading', { name: 'Applied: the app now runs spec version 4.' }).waitFor();
+        await page.getByRole('heading', { name: `Applied: the app now runs spec version ${now + 1}.` }).waitFor();
         const spec = (await app.api('/api/spec')).body.data;
         assert.equal(spec.collections.articles.fields.excerpt.type, 'text');
         assert.equal(spec.collections.articles.fields.sponsored.type, 'boolean');

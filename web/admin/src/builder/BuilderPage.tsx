@@ -58,10 +58,11 @@ export function BuilderPage() {
     setRequestError('');
     setApplyError(null);
     setApplied(null);
+    // Consent was given for the plan on screen, not for whatever the next preview shows.
+    setAccept(false);
     try {
       const data = await api<EditPreview>('/api/builder/edit', { body: { request: text } });
       setPreview({ request: text, data });
-      setAccept(false);
       setBackfills({});
     } catch (e) {
       setPreview(null);
