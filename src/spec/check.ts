@@ -97,8 +97,12 @@ export function checkSpec(input: unknown): SpecCheck {
 
   checkRoleRules(spec, err);
   if (spec.auth) checkAuth(spec, err);
-  const passkey = spec.auth?.methods?.indexOf('passkey') ?? -1;
-  if (passkey >= 0) warnings.push({ path: pointer(['auth', 'methods', passkey]), message: 'passkey sign-in is not available in this version', fix: 'Remove "passkey" from auth.methods; people sign in with the other methods listed.' });
+  // A passkey is added by someone already signed in, so on its own it lets nobody in.
+  const methods = spec.auth?.methods ?? [];
+  const passkey = methods.indexOf('passkey');
+  if (passkey >= 0 && methods.length === 1 && !spec.auth?.providers?.length) {
+    warnings.push({ path: pointer(['auth', 'methods', passkey]), message: 'passkeys are added by people who are already signed in, so with no other way in nobody can create an account', fix: 'Also list "password" or "magicLink" in auth.methods, or a provider in auth.providers.' });
+  }
 
   for (const section of RESERVED_SECTIONS) {
     if (spec[section] !== undefined && Object.keys(spec[section]).length > 0) {

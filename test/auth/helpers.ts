@@ -84,7 +84,8 @@ export async function serveIdentityApp(db: FreshDatabase, spec: Spec, o: { publi
   };
 }
 
-export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials']; trustProxy?: TrustProxy } = {}): Promise<AuthApp> {
+/** `host`: the name the app's public URL uses instead of 127.0.0.1 (passkeys need a domain name, such as localhost). */
+export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string; spec?: Spec; cookieCacheSeconds?: number; providerCredentials?: IdentityConfig['providerCredentials']; trustProxy?: TrustProxy; host?: string } = {}): Promise<AuthApp> {
   const db = await freshDatabase(driverName);
   let url = '';
   const served = await serveIdentityApp(db, o.spec ?? exampleSpec('blog'), {
@@ -93,7 +94,7 @@ export async function startAuthApp(driverName: DriverName, o: { smtpUrl?: string
       trustProxy: o.trustProxy ?? false,
     },
   });
-  url = served.url;
+  url = o.host ? served.url.replace('//127.0.0.1:', `//${o.host}:`) : served.url;
   const { store } = served;
   // Browsers send Origin with every POST; better-auth checks it against the public URL.
   const send = async (path: string, init: RequestInit, jar?: CookieJar): Promise<Reply> => {

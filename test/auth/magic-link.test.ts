@@ -1,14 +1,13 @@
 // Magic link sign-in end to end, once per driver, with the mail read from a real SMTP server: a link
 // signs in once; an unknown address gets the same answer, and a mail only when it could sign up
 // ("open": yes; "invite": only with a pending invitation; "closed": never); an enrolled person still
-// gives the second factor; a spec without the method has no such endpoint; "passkey" is a warning.
+// gives the second factor; a spec without the method has no such endpoint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import { MAIL_OUTBOX } from '../../src/auth/mail/outbox.ts';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
-import { checkSpec } from '../../src/spec/check.ts';
 import { newId } from '../../src/data/ids.ts';
 import type { AuthSection } from '../../src/spec/schema.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
@@ -220,17 +219,3 @@ for (const driver of await drivers()) {
     });
   });
 }
-
-describe('passkey in auth.methods', () => {
-  test('is a warning, not an error: passkey sign-in is not offered by this version', () => {
-    const r = checkSpec({ ...magazineWithAuth(), auth: { methods: ['password', 'passkey'] } });
-    assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(
-      r.warnings.filter((w) => w.path.startsWith('/auth/')).map((w) => [w.path, w.message]),
-      [['/auth/methods/1', 'passkey sign-in is not available in this version']],
-    );
-    const without = checkSpec({ ...magazineWithAuth(), auth: { methods: ['password', 'magicLink'] } });
-    assert.ok(without.ok);
-    assert.deepEqual(without.warnings.filter((w) => w.path.startsWith('/auth/')), []);
-  });
-});

@@ -4,12 +4,14 @@
 //   sign_in.success / sign_in.failure (method and provider), sign_in.mfa_required, sign_out,
 //   sessions.revoked, mfa.enrolled / mfa.verified / mfa.failed / mfa.disabled, password.changed,
 //   password.reset_requested, password.reset, email.change_requested, email.verified,
-//   email.changed, invitation.accepted.
+//   email.changed, invitation.accepted, passkey.added / passkey.add_failed / passkey.removed
+//   (a passkey sign-in is sign_in.* with method "passkey").
 // The client's address comes from CLIENT_IP_HEADER, which the credential guard sets from the
 // connection on every /api/auth request (a caller's own value is overwritten).
 import type { BetterAuthPlugin } from 'better-auth';
 import { createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { CLIENT_IP_HEADER } from '../abuse/credential-guard.ts';
+import { PASSKEY_PATHS } from '../identity/passkey-sign-in.ts';
 import type { AuthMetrics } from '../metrics/auth-metrics.ts';
 import type { AuditEvent, AuditLog } from './audit-log.ts';
 import { challengeOriginKey, type ChallengeOrigin } from '../identity/second-factor-challenge.ts';
@@ -21,9 +23,10 @@ const MFA_METHODS: Record<string, string> = { '/two-factor/verify-totp': 'totp',
 const WATCHED = new Set([
   '/sign-in/email', '/callback/:id', '/sign-in/social', '/sign-out', '/revoke-sessions', ...Object.keys(MFA_METHODS), '/two-factor/disable',
   '/change-password', '/request-password-reset', '/reset-password', '/change-email', '/verify-email', '/organization/accept-invitation',
+  PASSKEY_PATHS.signIn, PASSKEY_PATHS.register, PASSKEY_PATHS.delete,
 ]);
 // Paths whose user must be learned before the endpoint runs (it ends the session or spends the token).
-const BEFORE = new Set(['/sign-out', '/revoke-sessions', '/reset-password', '/sign-in/email', '/callback/:id', '/sign-in/social', ...Object.keys(MFA_METHODS)]);
+const BEFORE = new Set(['/sign-out', '/revoke-sessions', '/reset-password', '/sign-in/email', '/callback/:id', '/sign-in/social', PASSKEY_PATHS.signIn, ...Object.keys(MFA_METHODS)]);
 
 type Started = { at: number; user?: string; origin?: ChallengeOrigin };
 
@@ -59,6 +62,12 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
 
   const userByEmail = async (ctx: Ctx, email: unknown): Promise<string | undefined> =>
     typeof email === 'string' ? (await ctx.context.internalAdapter.findUserByEmail(email.toLowerCase()))?.user.id : undefined;
+  // Whose passkey an assertion names (its credential id), when the passkey exists.
+  const passkeyOwner = async (ctx: Ctx, response: unknown): Promise<string | undefined> => {
+    const id = response && typeof response === 'object' ? (response as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string' || !id) return undefined;
+    return (await ctx.context.adapter.findOne<{ userId: string }>({ model: 'passkey', where: [{ field: 'credentialID', value: id }] }))?.userId;
+  };
   /** Who a pending two-factor challenge is for, and how they came in when it was not a password. */
   const twoFactorChallenge = async (ctx: Ctx): Promise<Pick<Started, 'user' | 'origin'>> => {
     const cookie = ctx.context.createAuthCookie('two_factor');
@@ -111,6 +120,16 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
       if ((ctx.context.returned as { twoFactorRedirect?: boolean } | undefined)?.twoFactorRedirect) return record(ctx, { kind: 'sign_in.mfa_required', details: { provider, method: 'id_token' } });
       return;
     }
+    if (path === PASSKEY_PATHS.signIn) {
+      if (newUser) return signIn(ctx, s, LOCAL, 'passkey', true, newUser);
+      if (bad) return signIn(ctx, s, LOCAL, 'passkey', false, await passkeyOwner(ctx, body.response), { reason });
+      return;
+    }
+    if (path === PASSKEY_PATHS.register) {
+      if (bad) return record(ctx, { kind: 'passkey.add_failed', user: sessionUser, details: { reason } });
+      const added = ctx.context.returned as { id?: string; name?: string | null; deviceType?: string; backedUp?: boolean } | undefined;
+      return record(ctx, { kind: 'passkey.added', user: sessionUser, details: { passkey: added?.id, name: added?.name ?? null, deviceType: added?.deviceType, backedUp: added?.backedUp } });
+    }
     const mfa = MFA_METHODS[path];
     if (mfa) {
       const enrolling = sessionCookie(ctx);
@@ -135,6 +154,8 @@ export function authTrail(o: { audit: AuditLog; metrics?: AuthMetrics }): Better
         return;
       case '/revoke-sessions':
         return record(ctx, { kind: 'sessions.revoked', user: sessionUser ?? s?.user });
+      case PASSKEY_PATHS.delete:
+        return record(ctx, { kind: 'passkey.removed', user: sessionUser, details: { passkey: body.id } });
       case '/two-factor/disable':
         return record(ctx, { kind: 'mfa.disabled', user: sessionUser });
       case '/change-password':

@@ -1,7 +1,7 @@
 // The identity layer of one running app: a better-auth instance on the app's own database (Kysely),
 // with argon2id passwords, required email verification, password reset and session revocation, and
 // mail through the outbox; social and SSO sign-in (external-providers.ts) with account linking by
-// verified email only; TOTP MFA with recovery codes (mfa-policy.ts); tenants as organizations
+// verified email only; passkeys (passkey-sign-in.ts); TOTP MFA with recovery codes (mfa-policy.ts); tenants as organizations
 // (tenant-organizations.ts). Its HTTP endpoints live under /api/auth (identity-routes.ts); the
 // content API asks it for the actor behind a session cookie (sessionActor), with the person's roles
 // per tenant.
@@ -25,6 +25,7 @@ import { externalSignIn, type ExternalProvider, type ExternalSignIn } from './ex
 import type { IdentityConfig } from './identity-config.ts';
 import { magicLinkEnabled, magicLinkSignIn } from './magic-link.ts';
 import { mfaEnabled, mfaEnrolmentRequired, mfaRequired } from './mfa-policy.ts';
+import { PASSKEY_PATHS, passkeyEnabled, passkeySignIn, sessionViaPasskey } from './passkey-sign-in.ts';
 import { secondFactorChallenge } from './second-factor-challenge.ts';
 import { signInGate } from './sign-in-gate.ts';
 import { TenantOrganizations } from './tenant-organizations.ts';
@@ -66,6 +67,7 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
     }),
     ...(p.external.oidc.length ? [genericOAuth({ config: p.external.oidc })] : []),
     ...(magicLinkEnabled(s.spec) ? [magicLinkSignIn({ spec: s.spec, appName: app, outbox })] : []),
+    ...(passkeyEnabled(s.spec) ? passkeySignIn({ appName: app, publicUrl }) : []),
     // Before the audit trail, so it sees a challenged sign-in as one (no session yet).
     ...(mfaEnabled(s.spec) ? [secondFactorChallenge()] : []),
     endpointGuard({ mfa: mfaEnabled(s.spec) }),
@@ -112,6 +114,14 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
       expiresIn: 24 * 3600,
       sendVerificationEmail: async ({ user, url }) => void (await outbox.enqueue(verifyEmailMail(app, user.email, url))),
     },
+    databaseHooks: {
+      session: {
+        create: {
+          // Marks the sessions a passkey made: they count as multi-factor (passkey-sign-in.ts).
+          before: async (session, ctx) => (ctx?.path === PASSKEY_PATHS.signIn ? { data: { ...session, viaPasskey: true } } : undefined),
+        },
+      },
+    },
     session: {
       ...base.session,
       expiresIn: seconds(auth.tokens?.session, 7 * 86400),
@@ -141,6 +151,8 @@ export type Identity = {
   readonly signUp: 'open' | 'invite' | 'closed';
   /** The password length policy (auth.password). */
   readonly passwordLength: { min: number; max: number };
+  /** Whether passkey sign-in is offered. */
+  readonly passkeySignIn: boolean;
   /** Tenants' organizations: members, roles and invitations. */
   readonly tenants: TenantOrganizations;
   readonly audit?: AuditLog;
@@ -177,6 +189,7 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
     magicLinkSignIn: magicLinkEnabled(s.spec),
     signUp: s.spec.auth?.signUp ?? 'open',
     passwordLength: { min: s.spec.auth?.password?.minLength ?? 8, max: s.spec.auth?.password?.maxLength ?? 128 },
+    passkeySignIn: passkeyEnabled(s.spec),
     tenants,
     audit: s.audit?.log,
     auth: get,
@@ -193,7 +206,7 @@ export async function createIdentity(s: IdentitySetup): Promise<Identity> {
       if (!response) return undefined;
       const user = response.user as { id: string; twoFactorEnabled?: boolean | null };
       const actor: Actor = { kind: 'user', id: user.id, roles: [], memberships: await tenants.membershipsOf(user.id) };
-      if (!user.twoFactorEnabled && mfaRequired(s.spec, actor)) throw mfaEnrolmentRequired();
+      if (!user.twoFactorEnabled && !sessionViaPasskey(response.session) && mfaRequired(s.spec, actor)) throw mfaEnrolmentRequired(passkeyEnabled(s.spec));
       return actor;
     },
   };

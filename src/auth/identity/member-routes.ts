@@ -38,6 +38,7 @@ export async function memberRoutes(app: FastifyInstance, o: MemberRouteOptions):
     return {
       data: {
         password: o.identity.passwordSignIn,
+        passkey: o.identity.passkeySignIn,
         providers: providers.map((p) => ({ id: p.id, type: p.type, label: p.label, provider: p.signInId, signIn: { method: 'POST', url: '/api/auth/sign-in/social', body: { provider: p.signInId } } })),
       },
     };

@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 export type SignInOutcome = 'success' | 'failure';
 
-/** provider: "kiln" for Kiln's own accounts, else the provider id of the spec (github, corp-sso…); method: password, totp, backup_code, oauth. */
+/** provider: "kiln" for Kiln's own accounts, else the provider id of the spec (github, corp-sso…); method: password, passkey, totp, backup_code, oauth. */
 export type SignInLabels = { provider: string; method: string };
 
 export class AuthMetrics {
