@@ -282,7 +282,10 @@ const oauthClientSchema = z
 
 export const authSchema = z
   .object({
-    methods: z.array(z.enum(SIGN_IN_METHODS)).optional().describe('First-party sign-in methods.'),
+    methods: z
+      .array(z.enum(SIGN_IN_METHODS))
+      .optional()
+      .describe('First-party sign-in methods (default: password): "password" (email and password), "magicLink" (a one-time link by mail), "passkey" (WebAuthn passkeys a signed-in person adds, then signs in with; counts as MFA).'),
     providers: z.array(identityProviderSchema).optional().describe('External identity providers: social sign-in and SSO.'),
     signUp: z.enum(['open', 'invite', 'closed']).optional().describe('Who may create an account (default "open").'),
     mfa: z
