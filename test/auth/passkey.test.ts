@@ -1,7 +1,8 @@
 // Passkeys end to end, once per driver, in a real Chromium with a virtual WebAuthn authenticator
 // (DevTools' WebAuthn domain): a signed-in editor registers a passkey, signs out, and signs in with it
 // (the session works on /api/me and satisfies the spec's "required" MFA policy, which a password
-// session of the same person does not). Assertions made here in Node with the authenticator's own
+// session of the same person does not; with an authenticator app enrolled, a passkey sign-in asks
+// for no TOTP code while a password sign-in does). Assertions made here in Node with the authenticator's own
 // key show what is refused: another origin, a replayed assertion, a counter that did not grow, a
 // passkey that did not verify its user; the same signing with the right values is accepted, so the
 // refusals are the checks, not a broken signer. Without "passkey" in auth.methods the endpoints do
@@ -12,7 +13,7 @@ import { createHash, createPrivateKey, sign } from 'node:crypto';
 import type { CDPSession, Page } from 'playwright-core';
 import { drivers, ROOT_TOKEN } from '../harness.ts';
 import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from './helpers.ts';
-import { magazineWithAuth, Mailbox, PASSWORD, verifiedPerson } from './identity-helpers.ts';
+import { magazineWithAuth, Mailbox, PASSWORD, totpCode, verifiedPerson } from './identity-helpers.ts';
 import { withEnv } from './abuse-client.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import { AUTH_TABLES } from '../../src/auth/identity/auth-schema.ts';
@@ -104,7 +105,7 @@ function assertionFor(c: VirtualCredential, o: { challenge: string; origin: stri
 async function trySignIn(app: AuthApp, jar: CookieJar, make: (challenge: string) => unknown) {
   const options = await app.get('/api/auth/passkey/generate-authenticate-options', jar);
   assert.equal(options.status, 200, JSON.stringify(options.body));
-  return app.post('/api/auth/passkey/verify-authentication', { response: make(options.body.challenge) }, jar);
+  return app.post('/api/auth/passkey/verify-authentication', { response: await make(options.body.challenge) }, jar);
 }
 
 for (const driver of await drivers()) {
@@ -240,6 +241,21 @@ for (const driver of await drivers()) {
       const text = await metrics.text();
       assert.match(text, /kiln_auth_sign_ins_total\{provider="kiln",method="passkey",outcome="success"\} 2/);
       assert.match(text, /kiln_auth_sign_ins_total\{provider="kiln",method="passkey",outcome="failure"\} 5/);
+    });
+
+    test('a person with an authenticator app signs in with the passkey without a TOTP code; a password still asks for one', async () => {
+      const enrol = await app.post('/api/auth/two-factor/enable', { password: PASSWORD }, editor.jar);
+      assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, editor.jar)).status, 200);
+      const byPassword = new CookieJar();
+      assert.equal((await app.post('/api/auth/sign-in/email', { email: 'edie@example.com', password: PASSWORD }, byPassword)).body.twoFactorRedirect, true);
+
+      const [virtual] = await credentials();
+      const byPasskey = new CookieJar();
+      const signedIn = await trySignIn(app, byPasskey, async (challenge) => assertionFor(virtual, { challenge, origin: app.url, counter: (await storedCounter()) + 1 }));
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      assert.equal(signedIn.body.twoFactorRedirect, undefined);
+      assert.equal((await app.get('/api/t/acme/authors', byPasskey)).status, 200);
     });
 
     test('a person removes their passkey; it signs in no more', async () => {
