@@ -63,7 +63,7 @@ for (const driver of await drivers()) {
       test('the public sign-in options offer the magic link', async () => {
         const options = await s.app.get('/api/sign-in-options');
         assert.equal(options.status, 200);
-        assert.deepEqual(options.body.data, { password: true, magicLink: true, signUp: 'open', passwordLength: { min: 8, max: 128 }, providers: [], tenantSso: false });
+        assert.deepEqual(options.body.data, { password: true, magicLink: true, passkey: false, signUp: 'open', passwordLength: { min: 8, max: 128 }, providers: [], tenantSso: false });
       });
 
       test('a mailed link signs in once, expires after ten minutes, and is stored only as a hash', async () => {

@@ -151,6 +151,7 @@ for (const driver of await drivers()) {
       await withScreenshots(`passkey-${driver}`, () => [page], async () => {
         await pageAtOrigin(page, app.url);
         assert.equal((await fetchIn(page, '/api/tenants/acme/providers')).body.data.passkey, true, 'the sign-in page can learn that passkeys are offered');
+        assert.equal((await fetchIn(page, '/api/sign-in-options')).body.data.passkey, true);
         assert.equal((await fetchIn(page, '/api/auth/sign-in/email', { email: 'edie@example.com', password: PASSWORD })).status, 200);
         // The policy asks editors for MFA: a password session without it is limited to enrolling.
         const limited = await fetchIn(page, '/api/t/acme/authors');
@@ -286,6 +287,7 @@ for (const driver of await drivers()) {
         }
         assert.equal((await app.api('/api/tenants', { method: 'POST', body: { slug: 'acme', name: 'Acme' } })).status, 201);
         assert.equal((await app.get('/api/tenants/acme/providers')).body.data.passkey, false);
+        assert.equal((await app.get('/api/sign-in-options')).body.data.passkey, false);
       } finally {
         await app.close();
       }

@@ -79,6 +79,7 @@ for (const driver of await drivers()) {
       assert.deepEqual(options.body.data, {
         password: true,
         magicLink: false,
+        passkey: false,
         signUp: 'open',
         passwordLength: { min: 8, max: 128 },
         providers: [{ id: 'corp', type: 'oidc', label: 'Corp SSO', provider: 'corp' }],

@@ -12,6 +12,7 @@ export const SIGN_IN_OPTIONS_PATH = '/api/sign-in-options';
 export type SignInOptions = {
   password: boolean;
   magicLink: boolean;
+  passkey: boolean;
   signUp: 'open' | 'invite' | 'closed';
   /** What a new password must be, so a form can say so before the server refuses it. */
   passwordLength: { min: number; max: number };
@@ -24,6 +25,7 @@ export function signInOptions(identity: Identity): SignInOptions {
   return {
     password: identity.passwordSignIn,
     magicLink: identity.magicLinkSignIn,
+    passkey: identity.passkeySignIn,
     signUp: identity.signUp,
     passwordLength: identity.passwordLength,
     providers: identity.providers.filter((p) => !p.tenants).map((p) => ({ id: p.id, type: p.type, label: p.label, provider: p.signInId })),

@@ -10,6 +10,7 @@ import { ProviderButtons, TenantSso, type Provider } from './ProviderButtons.tsx
 import { clearLanding, readLanding, signInReturnURL, VERIFIED_RETURN_URL, type Landing } from './sign-in-return.ts';
 import { TwoFactorStep } from './TwoFactorStep.tsx';
 import { ResendVerification } from './ResendVerification.tsx';
+import { PasskeySignInButton } from './PasskeySignIn.tsx';
 
 type Options = { password: boolean; magicLink: boolean; signUp: 'open' | 'invite' | 'closed'; providers: Provider[]; tenantSso: boolean };
 type Loaded = { state: 'loading' } | { state: 'error'; error: string } | { state: 'ready'; options: Options };
@@ -206,6 +207,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
             ) : (
               errorLine
             )}
+            <PasskeySignInButton onSignedIn={onSignedIn} />
             {options && options.providers.length > 0 && (
               <>
                 <p className="divider">
