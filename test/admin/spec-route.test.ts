@@ -18,10 +18,11 @@ for (const driver of await drivers()) {
       assert.equal(r.headers.get('content-type'), 'application/problem+json');
     });
 
-    test('a caller with credentials gets the collections, workflows and roles, without the rest of the spec', async () => {
+    test('a caller with credentials gets the collections, workflows roles and MFA policy, without the rest of the spec', async () => {
       const r = await app.api('/api/spec');
       assert.equal(r.status, 200);
-      assert.deepEqual(Object.keys(r.body.data).sort(), ['collections', 'name', 'roles', 'tenancy', 'title']);
+      assert.deepEqual(Object.keys(r.body.data).sort(), ['collections', 'mfa', 'name', 'roles', 'tenancy', 'title']);
+      assert.deepEqual(r.body.data.mfa, { policy: 'optional' }, 'the MFA policy, defaulted');
       assert.equal(r.body.data.name, 'magazine');
       assert.deepEqual(Object.keys(r.body.data.collections), ['authors', 'categories', 'tags', 'articles']);
       assert.equal(r.body.data.collections.articles.workflow.publish, 'published');

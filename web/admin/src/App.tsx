@@ -21,9 +21,12 @@ import { WebhooksPage } from './admin/WebhooksPage.tsx';
 import { AuditPage } from './admin/AuditPage.tsx';
 import { BuilderPage } from './builder/BuilderPage.tsx';
 import { isMfaEnrolmentRequired, MfaEnrolment } from './pages/MfaEnrolment.tsx';
+import { AccountPage } from './account/AccountPage.tsx';
 
 /** Pages for people who are not signed in; a signed-in visitor is sent on to the app. */
 const PUBLIC_PAGES = new Set(['/sign-in', '/sign-up', '/forgot-password', '/reset-password']);
+/** A public page a signed-in person may open too: the mailed link that sets a password (account page). */
+const RESET_PAGE = '/reset-password';
 /** Pages that need a person's session but not the app's frame: the OAuth provider sends people here. */
 const OAUTH_PAGES = /^\/(?:device|consent\/[^/]+)$/;
 
@@ -70,7 +73,7 @@ export function App() {
       const here = path + location.search;
       navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
     }
-    if (loaded.state === 'ready' && publicPage) navigate(nextPath(), { replace: true });
+    if (loaded.state === 'ready' && publicPage && path !== RESET_PAGE) navigate(nextPath(), { replace: true });
   }, [loaded.state, publicPage, path]);
 
   if (loaded.state === 'loading') return <Notice kind="loading">Loading…</Notice>;
@@ -83,6 +86,7 @@ export function App() {
     if (path === '/reset-password') return <ResetPassword />;
     return <SignIn onSignedIn={reload} />;
   }
+  if (path === RESET_PAGE) return <ResetPassword />;
   if (publicPage) return <Notice kind="loading">Loading…</Notice>;
 
   const signOut = async () => {
@@ -128,6 +132,13 @@ function Routes({ path, session }: { path: string; session: Session }) {
       );
     }
     return <Notice kind="loading">Loading…</Notice>;
+  }
+  if (parts[0] === 'account' && parts.length === 1) {
+    return (
+      <Shell>
+        <AccountPage />
+      </Shell>
+    );
   }
   if (parts[0] === 'builder' && parts.length === 1) {
     return (

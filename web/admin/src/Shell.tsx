@@ -50,6 +50,11 @@ export function Shell({ tenant, collection, adminPage, children }: { tenant?: st
           </Link>
         )}
         <span className="who">{who}</span>
+        {s.me.kind === 'user' && (
+          <Link to="/account" className="account-link" aria-current={path === '/account' ? 'page' : undefined}>
+            Account
+          </Link>
+        )}
         <button type="button" className="link-button" onClick={() => void s.signOut()}>
           Sign out
         </button>

@@ -40,6 +40,8 @@ export type AppSpec = {
   tenancy: 'single' | 'multi';
   collections: Record<string, Collection>;
   roles: Record<string, Role>;
+  /** auth.mfa: "required" for everyone, or for the listed roles in any tenant. */
+  mfa: { policy: 'off' | 'optional' | 'required'; roles?: string[] };
 };
 
 /** "readingMinutes" → "Reading minutes"; "in_review" → "In review". */

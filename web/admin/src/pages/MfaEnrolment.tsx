@@ -4,6 +4,7 @@
 // all through better-auth's two-factor plugin: POST /api/auth/two-factor/enable (with the password
 // when the account has one) returns the otpauth:// URI and recovery codes; a code from the app
 // confirms it (verify-totp), which turns two-factor on; then the recovery codes, shown once.
+// The account page (account/TwoFactorSection.tsx) runs the same steps for anyone turning it on.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, message } from '../api.ts';
 import { Notice } from '../Notice.tsx';
@@ -13,10 +14,10 @@ export function isMfaEnrolmentRequired(e: unknown): boolean {
   return e instanceof ApiError && e.status === 403 && (e.problem.errors ?? []).some((f) => f.field === 'mfa');
 }
 
-type Enrolment = { totpURI: string; backupCodes: string[] };
+export type Enrolment = { totpURI: string; backupCodes: string[] };
 type Step = { kind: 'start' } | { kind: 'confirm'; enrolment: Enrolment } | { kind: 'codes'; enrolment: Enrolment };
 
-function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -34,20 +35,24 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-function StartStep({ onEnrolled }: { onEnrolled: (e: Enrolment) => void }) {
-  const [needsPassword, setNeedsPassword] = useState<boolean | null>(null);
+const REQUIRED_INTRO = 'Your role in this app requires two-factor authentication. Set up an authenticator app (such as 1Password, Google Authenticator or Aegis) to go on.';
+
+/** `hasPassword` when the caller knows already; else the account list tells. */
+export function StartStep({ onEnrolled, intro = REQUIRED_INTRO, hasPassword, labelledBy = 'mfa-title' }: { onEnrolled: (e: Enrolment) => void; intro?: string; hasPassword?: boolean; labelledBy?: string }) {
+  const [needsPassword, setNeedsPassword] = useState<boolean | null>(hasPassword ?? null);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (hasPassword !== undefined) return;
     // People who only ever signed in through a provider have no password to confirm.
     api<{ providerId: string }[]>('/api/auth/list-accounts').then(
       (accounts) => setNeedsPassword(accounts.some((a) => a.providerId === 'credential')),
       () => setNeedsPassword(true),
     );
-  }, []);
+  }, [hasPassword]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -65,8 +70,8 @@ function StartStep({ onEnrolled }: { onEnrolled: (e: Enrolment) => void }) {
 
   if (needsPassword === null) return <Notice kind="loading">Loading…</Notice>;
   return (
-    <form onSubmit={submit} aria-labelledby="mfa-title">
-      <p>Your role in this app requires two-factor authentication. Set up an authenticator app (such as 1Password, Google Authenticator or Aegis) to go on.</p>
+    <form onSubmit={submit} aria-labelledby={labelledBy}>
+      <p>{intro}</p>
       {needsPassword && (
         <>
           <label>
@@ -100,7 +105,7 @@ function StartStep({ onEnrolled }: { onEnrolled: (e: Enrolment) => void }) {
   );
 }
 
-function ConfirmStep({ enrolment, onConfirmed }: { enrolment: Enrolment; onConfirmed: () => void }) {
+export function ConfirmStep({ enrolment, onConfirmed, labelledBy = 'mfa-title' }: { enrolment: Enrolment; onConfirmed: () => void; labelledBy?: string }) {
   const secret = new URL(enrolment.totpURI).searchParams.get('secret') ?? '';
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
@@ -125,7 +130,7 @@ function ConfirmStep({ enrolment, onConfirmed }: { enrolment: Enrolment; onConfi
   };
 
   return (
-    <form onSubmit={submit} aria-labelledby="mfa-title">
+    <form onSubmit={submit} aria-labelledby={labelledBy}>
       <p>Add this account to your authenticator app: paste the setup key, or the whole setup link if the app takes one.</p>
       <div className="secret">
         <span id="mfa-secret-label">Setup key</span>
@@ -178,10 +183,10 @@ function ConfirmStep({ enrolment, onConfirmed }: { enrolment: Enrolment; onConfi
   );
 }
 
-function CodesStep({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+export function CodesStep({ codes, onDone, status = 'Two-factor authentication is on.', doneLabel = 'I have saved them: continue' }: { codes: string[]; onDone: () => void; status?: string; doneLabel?: string }) {
   return (
     <div className="mfa-codes">
-      <p role="status">Two-factor authentication is on.</p>
+      <p role="status">{status}</p>
       <p>
         Save these recovery codes somewhere safe. Each one signs you in once if you lose your authenticator app; you will not see them again.
       </p>
@@ -192,7 +197,7 @@ function CodesStep({ codes, onDone }: { codes: string[]; onDone: () => void }) {
       </ul>
       <CopyButton text={codes.join('\n')} label="Copy the recovery codes" />
       <button type="button" className="primary" onClick={onDone}>
-        I have saved them: continue
+        {doneLabel}
       </button>
     </div>
   );

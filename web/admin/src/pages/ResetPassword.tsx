@@ -4,7 +4,7 @@
 // session of the account; the person then signs in with the new one.
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, message } from '../api.ts';
-import { Link } from '../router.tsx';
+import { BASE, Link } from '../router.tsx';
 
 type Length = { min: number; max: number };
 
@@ -69,9 +69,10 @@ export function ResetPassword() {
         <div className="card" role="status">
           <h1>Your password is changed</h1>
           <p>Sign in with your new password. For safety, every device that was signed in to your account has been signed out.</p>
-          <Link to="/sign-in" className="button primary">
+          {/* A full load: a person who was signed in when they opened the link is signed out now. */}
+          <a href={`${BASE}/sign-in`} className="button primary">
             Sign in
-          </Link>
+          </a>
         </div>
       </main>
     );
