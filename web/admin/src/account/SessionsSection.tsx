@@ -1,5 +1,6 @@
 // Signing out everywhere: POST /api/auth/revoke-sessions ends every session of the account, this
-// browser's too, so the person goes back to the sign-in page.
+// browser's too, so the person goes back to the sign-in page. Other browsers notice once their signed
+// session cookie cache runs out (KILN_AUTH_SESSION_CACHE, five minutes by default), which the page says.
 import { useState } from 'react';
 import { api, message } from '../api.ts';
 import { ConfirmButton } from '../admin/ConfirmButton.tsx';
@@ -25,7 +26,7 @@ export function SessionsSection() {
   return (
     <section className="account-section" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions</h2>
-      <p>Lost a phone, or signed in on a computer that is not yours? Sign out on every browser and device where your account is signed in, this one too.</p>
+      <p>Lost a phone, or signed in on a computer that is not yours? Sign out on every browser and device where your account is signed in: this one at once, the others within a few minutes.</p>
       {error && (
         <p className="form-error" role="alert">
           {error}
