@@ -4,13 +4,14 @@
 // no longer signs in); turns two-factor on from the page and then needs the code to sign in; gets
 // new recovery codes (a new one works, an old one does not) and turns two-factor off; an editor, whom
 // the policy requires it of, is not offered turning it off; "Sign out everywhere" ends another
-// browser's session too; the root-token operator has no account link.
+// browser's session too; a person without a password is mailed a link that sets one; the
+// root-token operator has no account link.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { drivers, ROOT_TOKEN } from '../harness.ts';
-import { CookieJar, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
+import { CookieJar, linkIn, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
 import { magazineWithAuth, Mailbox, PASSWORD, totpCode, verifiedPerson } from '../auth/identity-helpers.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
@@ -69,7 +70,7 @@ for (const driver of await drivers()) {
       inbox = new SmtpInbox();
       await inbox.start();
       mail = new Mailbox(inbox);
-      const spec = magazineWithAuth({ mfa: { policy: 'required', roles: ['editor'] } });
+      const spec = magazineWithAuth({ methods: ['password', 'magicLink'], mfa: { policy: 'required', roles: ['editor'] } });
       app = await startAuthApp(driver, { smtpUrl: inbox.url, spec });
       worker = startMailWorker(app.store.driver, { smtpUrl: inbox.url, from: 'Kiln Test <kiln@example.test>' }, { pollMs: 20 });
       assert.ok((await seedIfEmpty(app.store, await readSeed(SEED))) > 0);
@@ -123,6 +124,38 @@ for (const driver of await drivers()) {
       });
       assert.equal((await apiSignIn('pat@example.com', PASSWORD)).status, 401, 'the old password is refused');
       assert.equal((await apiSignIn('pat@example.com', 'a brand new passphrase')).status, 200, 'the new one signs in');
+    });
+
+    test('a person who signed up by a mailed link has no password: the page mails a link that sets one', async () => {
+      assert.equal((await app.post('/api/auth/sign-in/magic-link', { email: 'lin@example.com', callbackURL: '/admin/' })).status, 200);
+      const signInLink = linkIn((await mail.next()).raw, app.url);
+      assert.equal((await app.api('/api/tenants/northwind/members', { method: 'POST', body: { email: 'lin@example.com', roles: ['writer'] } })).status, 201);
+      const { page } = await browser();
+      await withScreenshots('set-password', pages, async () => {
+        await page.goto(signInLink);
+        await articles(page);
+        await page.getByRole('link', { name: 'Account' }).click();
+        const section = page.getByRole('region', { name: 'Password' });
+        await section.getByText('Your account has no password', { exact: false }).waitFor();
+        assert.equal(await section.getByLabel('Current password').count(), 0);
+        await section.getByRole('button', { name: 'Email me a link to set a password' }).click();
+        await section.getByRole('status').getByText('We have sent a link to lin@example.com.', { exact: false }).waitFor();
+
+        const m = await mail.next();
+        assert.deepEqual(m.to, ['lin@example.com']);
+        // Opened while still signed in, the link shows its page rather than sending the person on.
+        await page.goto(linkIn(m.raw, app.url));
+        await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+        await page.getByLabel('New password', { exact: true }).fill('lins own passphrase');
+        await page.getByLabel('Confirm the new password').fill('lins own passphrase');
+        await page.getByRole('button', { name: 'Set the new password' }).click();
+        await page.getByRole('heading', { name: 'Your password is changed' }).waitFor();
+        await page.getByRole('link', { name: 'Sign in' }).click();
+        await fillSignIn(page, 'lin@example.com', 'lins own passphrase');
+        await articles(page);
+        await page.getByRole('link', { name: 'Account' }).click();
+        await page.getByRole('region', { name: 'Password' }).getByLabel('Current password').waitFor();
+      });
     });
 
     let uri = '';

@@ -18,7 +18,7 @@ for (const driver of await drivers()) {
       assert.equal(r.headers.get('content-type'), 'application/problem+json');
     });
 
-    test('a caller with credentials gets the collections, workflows roles and MFA policy, without the rest of the spec', async () => {
+    test('a caller with credentials gets the collections, workflows, roles and MFA policy, without the rest of the spec', async () => {
       const r = await app.api('/api/spec');
       assert.equal(r.status, 200);
       assert.deepEqual(Object.keys(r.body.data).sort(), ['collections', 'mfa', 'name', 'roles', 'tenancy', 'title']);

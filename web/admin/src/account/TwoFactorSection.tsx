@@ -31,6 +31,17 @@ export function TwoFactorSection({ account, refresh }: AccountSectionProps) {
     setDone(null);
     setMode(m);
   };
+  // Each step replaces the control that was pressed: focus goes to the first control of the new
+  // step (not on the first render, where the page's own focus handling is right).
+  const steps = useRef<HTMLDivElement>(null);
+  const shown = useRef(false);
+  useEffect(() => {
+    if (!shown.current) {
+      shown.current = true;
+      return;
+    }
+    steps.current?.querySelector<HTMLElement>('input, button')?.focus();
+  }, [mode.kind]);
 
   let body;
   if (s.spec.mfa.policy === 'off') body = <p>This app does not use two-factor authentication.</p>;
@@ -134,7 +145,9 @@ export function TwoFactorSection({ account, refresh }: AccountSectionProps) {
           Status: <strong className={on ? 'state state-published' : 'state'}>{on ? 'On' : 'Off'}</strong>
         </p>
       )}
-      {body}
+      <div ref={steps} className="account-steps">
+        {body}
+      </div>
       <p role="status" className="account-done">
         {done ?? ''}
       </p>
