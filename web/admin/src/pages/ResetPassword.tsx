@@ -50,6 +50,9 @@ export function ResetPassword() {
     setErrors({});
     try {
       await api('/api/auth/reset-password', { body: { newPassword: password, token } });
+      // The reset ended every session; a person who opened the link signed in (the account page
+      // mails it) also drops this browser's cookies, whose signed cache would outlive the session.
+      await api('/api/auth/sign-out', { method: 'POST', body: {} }).catch(() => undefined);
       setDone(true);
     } catch (err) {
       const code = err instanceof ApiError ? err.problem.code : undefined;
