@@ -55,8 +55,7 @@ export function AccountPage() {
           <ProfileSection account={account} refresh={refresh} />
           <PasswordSection account={account} refresh={refresh} />
           <TwoFactorSection account={account} refresh={refresh} />
-          {/* Passkeys go here: see PasskeysSection.tsx. */}
-          <PasskeysSection account={account} refresh={refresh} />
+          <PasskeysSection />
           <SessionsSection />
         </>
       )}

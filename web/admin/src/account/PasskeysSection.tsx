@@ -1,8 +1,7 @@
-// SLOT: the passkeys section of the account page. Passkeys are being built separately (their
-// enrolment lives in pages/PasskeyEnrol.tsx); that work replaces this body with the list of the
-// person's passkeys and a way to add and remove them. Until then the section renders nothing.
-import type { AccountSectionProps } from './account-info.ts';
+// The passkeys section of the account page: the person's passkeys, "Add a passkey" and removal
+// (pages/PasskeyEnrol.tsx). It renders nothing where the app does not offer passkeys.
+import { PasskeyEnrol } from '../pages/PasskeyEnrol.tsx';
 
-export function PasskeysSection(_props: AccountSectionProps) {
-  return null;
+export function PasskeysSection() {
+  return <PasskeyEnrol />;
 }
