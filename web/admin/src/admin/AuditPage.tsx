@@ -91,7 +91,7 @@ function Audit({ tenant }: { tenant: string }) {
         Audit log
       </h1>
       <p className="hint">Security events of {scope === 'app' ? 'the whole app' : tenant}, newest first.</p>
-      <div className="filters" role="search" aria-label="Filter the audit log">
+      <div className="audit-filters" role="search" aria-label="Filter the audit log">
         <label className="field">
           <span>Kind</span>
           <select value={kind} onChange={(e) => setKind(e.target.value)}>
