@@ -5,6 +5,7 @@ import { Link, navigate, usePath } from './router.tsx';
 import { useSession } from './session.tsx';
 import { collectionLabel } from './spec.ts';
 import { AdminNav } from './admin/AdminNav.tsx';
+import { adminPagesFor } from './admin/adminAccess.ts';
 
 export function Shell({ tenant, collection, adminPage, children }: { tenant?: string; collection?: string; adminPage?: string; children: ReactNode }) {
   const s = useSession();
@@ -22,7 +23,13 @@ export function Shell({ tenant, collection, adminPage, children }: { tenant?: st
 
   const who = s.me.kind === 'root' ? 'Root token (operator)' : 'Signed in';
   const current = tenant ?? s.tenants[0]?.slug;
-  const switchTenant = (slug: string) => navigate(`/t/${encodeURIComponent(slug)}/${collection ?? Object.keys(s.spec.collections)[0]}`);
+  // The same kind of page in the other tenant: an admin page stays (its list, as an item belongs to one
+  // tenant) when the caller may use it there; otherwise the collection, or the first one.
+  const switchTenant = (slug: string) => {
+    const inTenant = `/t/${encodeURIComponent(slug)}`;
+    if (adminPage && adminPagesFor(s.me, slug).some((p) => p === adminPage)) navigate(`${inTenant}/-/${adminPage}`);
+    else navigate(`${inTenant}/${collection && s.spec.collections[collection] ? collection : Object.keys(s.spec.collections)[0]}`);
+  };
 
   return (
     <div className="shell">
@@ -32,9 +39,10 @@ export function Shell({ tenant, collection, adminPage, children }: { tenant?: st
       <header className="topbar">
         <span className="brand">{s.spec.title ?? s.spec.name}</span>
         {s.spec.tenancy === 'multi' && s.tenants.length > 0 && (
-          <label className="tenant">
-            <span>Tenant</span>
-            <select value={current} onChange={(e) => switchTenant(e.target.value)}>
+          // Labelled by id, not by wrapping: a wrapping label's name would take in every option's text.
+          <div className="tenant">
+            <label htmlFor="tenant-switch">Tenant</label>
+            <select id="tenant-switch" value={current} onChange={(e) => switchTenant(e.target.value)}>
               {s.tenants.map((t) => (
                 <option key={t.slug} value={t.slug}>
                   {t.name}
@@ -42,7 +50,7 @@ export function Shell({ tenant, collection, adminPage, children }: { tenant?: st
               ))}
               {current && !s.tenants.some((t) => t.slug === current) && <option value={current}>{current}</option>}
             </select>
-          </label>
+          </div>
         )}
         {s.me.kind === 'root' && (
           <Link to="/builder" className="builder-link" aria-current={path === '/builder' ? 'page' : undefined}>

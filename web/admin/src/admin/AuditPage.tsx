@@ -134,7 +134,8 @@ function Audit({ tenant }: { tenant: string }) {
           Could not load the audit log: {error}
         </Notice>
       )}
-      <div className="table-wrap">
+      {/* Focusable so that a keyboard can scroll it on a phone. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Audit events, scrollable">
         <table className="admin-table audit-table" aria-label="Audit events" aria-busy={loading}>
           <thead>
             <tr>

@@ -296,7 +296,8 @@ function DeliveryLog({ path }: { path: string }) {
           Could not load the deliveries: {error}
         </Notice>
       )}
-      <div className="table-wrap">
+      {/* Focusable so that a keyboard can scroll it on a phone. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Deliveries, scrollable">
         <table className="admin-table" aria-label="Deliveries" aria-busy={loading}>
           <thead>
             <tr>
