@@ -1,14 +1,17 @@
 // Accessibility of the admin UI in a real browser, once per driver, against the magazine (with an
 // "admin" role) and its seed: axe-core finds no serious or critical violation on any page, at
 // desktop width and at phone width, where no page scrolls sideways either; the skip link leads into
-// the content, and every control Tab reaches on the list and the editor shows where focus is.
+// the content, and every control Tab reaches on the list and the editor shows where focus is. The
+// OAuth provider's pages (a device's code and its confirmation, an app's consent) are checked too.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { drivers, ROOT_TOKEN } from '../harness.ts';
 import { linkIn, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
 import { magazineWithAuth, Mailbox } from '../auth/identity-helpers.ts';
+import { clientFor, REDIRECT, startOidcApp, verifiedUser, type OidcApp } from '../auth/oidc-helpers.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
 import { readSeed, seedIfEmpty } from '../../src/data/seed.ts';
@@ -227,5 +230,66 @@ for (const driver of await drivers()) {
         }
       });
     });
+  });
+}
+
+for (const driver of await drivers()) {
+  describe(`accessibility of the OAuth pages (${driver})`, { skip }, () => {
+    let app: OidcApp;
+    const browsers: Browser[] = [];
+    const pages = () => browsers.map((b) => b.page);
+
+    before(async () => {
+      const build = await ensureAdminBuild();
+      assert.equal(build.error, undefined, build.error);
+      app = await startOidcApp(driver, { adminUi: true });
+      await verifiedUser(app, 'mira@example.com');
+      assert.equal((await app.api('/api/tenants', { body: { slug: 'northwind', name: 'Northwind' } })).status, 201);
+      assert.equal((await app.api('/api/tenants/northwind/members', { body: { email: 'mira@example.com', roles: ['editor'] } })).status, 201);
+    });
+    after(async () => {
+      for (const b of browsers) await b.close();
+      await app?.close();
+    });
+
+    for (const width of WIDTHS) {
+      test(`a device's code, its confirmation and an app's consent at ${width}px`, async () => {
+        const b = await openBrowser(width, 844);
+        browsers.push(b);
+        const { page } = b;
+        const where = async (what: string) => {
+          await settled(page);
+          await assertAccessible(page, `${what} at ${width}px`);
+          if (width < 720) await assertNoSideScroll(page, `${what} at ${width}px`);
+        };
+        await withScreenshots(`a11y-oauth-${width}`, pages, async () => {
+          const device = await oidc.initiateDeviceAuthorization(await clientFor(app, 'tv'), { scope: 'openid email offline_access', kiln_tenant: 'northwind' });
+          await page.goto(device.verification_uri_complete!);
+          await page.getByRole('heading', { name: 'Sign in to Kiln' }).waitFor();
+          await page.getByLabel('Email', { exact: true }).fill('mira@example.com');
+          await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+          await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+          await page.getByRole('heading', { name: 'Connect a device' }).waitFor();
+          await where('the device page');
+          await page.getByRole('button', { name: 'Continue' }).click();
+          await page.getByRole('heading', { name: 'Connect TV App?' }).waitFor();
+          await where('the device confirmation');
+
+          const mobile = await clientFor(app, 'mobile');
+          const verifier = oidc.randomPKCECodeVerifier();
+          const url = oidc.buildAuthorizationUrl(mobile, {
+            redirect_uri: REDIRECT,
+            scope: 'openid email',
+            code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+            code_challenge_method: 'S256',
+            state: 'st',
+            kiln_tenant: 'northwind',
+          });
+          await page.goto(url.href);
+          await page.getByRole('heading', { name: 'Allow Mobile App to use your account?' }).waitFor();
+          await where('the consent page');
+        });
+      });
+    }
   });
 }

@@ -10,7 +10,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const BLOCKING: ImpactValue[] = ['serious', 'critical'];
 
-export type AxeFinding = { id: string; impact: ImpactValue; help: string; targets: string[] };
+export type AxeFinding = { id: string; impact: ImpactValue | undefined; help: string; targets: string[] };
 
 /** Waits until nothing on the page is loading: no spinner notice, no busy region. */
 export async function settled(page: Page): Promise<void> {
@@ -18,19 +18,23 @@ export async function settled(page: Page): Promise<void> {
   while (await page.evaluate(`Boolean(document.querySelector('.notice-loading, [aria-busy="true"]'))`)) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** The serious and critical violations axe finds on the page as it is now. */
-export async function axeFindings(page: Page): Promise<AxeFinding[]> {
+/** The violations axe finds on the page as it is now: serious and critical ones, or all with `all`. */
+export async function axeFindings(page: Page, all = false): Promise<AxeFinding[]> {
   // Evaluated rather than added as a <script>: the admin's CSP refuses inline scripts, and that is right.
   // Source strings throughout: the server's tsconfig has no DOM types.
   if (!(await page.evaluate(`'axe' in window`))) await page.evaluate(AXE_SOURCE);
   const results = (await page.evaluate(`axe.run(document, { runOnly: ${JSON.stringify(RULES)}, resultTypes: ['violations'] })`)) as AxeResults;
   return results.violations
-    .filter((v) => v.impact && BLOCKING.includes(v.impact))
-    .map((v) => ({ id: v.id, impact: v.impact!, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    .filter((v) => all || (v.impact && BLOCKING.includes(v.impact)))
+    .map((v) => ({ id: v.id, impact: v.impact ?? undefined, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 /** Fails naming each serious or critical violation: rule, impact, the elements and what to do. */
 export async function assertAccessible(page: Page, where: string): Promise<void> {
+  // KILN_TEST_AXE_REPORT=1 also prints the moderate and minor findings, which do not fail the test.
+  if (process.env.KILN_TEST_AXE_REPORT) {
+    for (const f of (await axeFindings(page, true)).filter((f) => !f.impact || !BLOCKING.includes(f.impact))) console.error(`axe on ${where}: ${f.id} (${f.impact}): ${f.help}: ${f.targets.join(', ')}`);
+  }
   const found = await axeFindings(page);
   const lines = found.map((f) => `  ${f.id} (${f.impact}): ${f.help}\n    ${f.targets.join('\n    ')}`);
   assert.equal(found.length, 0, `axe on ${where} (${page.url()}):\n${lines.join('\n')}`);
