@@ -65,7 +65,7 @@ for (const driver of await drivers()) {
         const rows = await app.store.driver.db.selectFrom(AUTH_TABLES.passkey).select('name').where('userId', '=', id).execute();
         assert.deepEqual(rows.map((r) => r.name), ['Work laptop']);
 
-        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
         await page.getByRole('heading', { name: 'Sign in to Kiln' }).waitFor();
         await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
         await page.getByRole('heading', { level: 1, name: 'Articles' }).waitFor();
