@@ -1,8 +1,10 @@
 // Accessibility of the admin UI in a real browser, once per driver, against the magazine (with an
 // "admin" role) and its seed: axe-core finds no serious or critical violation on any page, at
 // desktop width and at phone width, where no page scrolls sideways either; the skip link leads into
-// the content, and every control Tab reaches on the list and the editor shows where focus is. The
-// OAuth provider's pages (a device's code and its confirmation, an app's consent) are checked too.
+// the content, and every control Tab reaches on the list and the editor shows where focus is. A
+// person's account page (with two-factor being set up), the operator's builder (with a change
+// previewed) and the OAuth provider's pages (a device's code and its confirmation, an app's consent)
+// are checked too.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +26,19 @@ const SEED = fileURLToPath(new URL('../../examples/magazine/seed.json', import.m
 const skip = browserMissing();
 const WIDTHS = [1280, 390];
 
-/** Opens `path`, waits for its heading and for loading to end, then checks it with axe (and for sideways scroll on a phone). */
+/** Waits for loading to end, then checks the page as it is now with axe (and for sideways scroll on a phone). */
+async function checkHere(page: Page, what: string): Promise<void> {
+  await settled(page);
+  const width = page.viewportSize()?.width;
+  await assertAccessible(page, `${what} at ${width}px`);
+  if (width && width < 720) await assertNoSideScroll(page, `${what} at ${width}px`);
+}
+
+/** Opens `path`, waits for its heading, then checks it as checkHere does. */
 async function check(page: Page, url: string, path: string, heading: string | RegExp): Promise<void> {
   await page.goto(`${url}/admin${path}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-  await settled(page);
-  const width = page.viewportSize()?.width;
-  await assertAccessible(page, `${path} at ${width}px`);
-  if (width && width < 720) await assertNoSideScroll(page, `${path} at ${width}px`);
+  await checkHere(page, path);
 }
 
 async function signIn(page: Page, url: string, email: string): Promise<void> {
@@ -121,6 +128,13 @@ for (const driver of await drivers()) {
       assert.equal((await app.post('/api/auth/sign-up/email', { email: 'ada@example.com', password: PASSWORD, name: 'Ada Admin' })).status, 200);
       assert.equal((await app.get(linkIn((await mail.next()).raw, app.url).slice(app.url.length))).status, 302);
       assert.equal((await app.api('/api/tenants/northwind/members', { method: 'POST', body: { email: 'ada@example.com', roles: ['admin', 'editor'] } })).status, 201);
+      // A writer per width, each to start setting up two-factor on their account page.
+      for (const width of WIDTHS) {
+        const email = `wren-${width}@example.com`;
+        assert.equal((await app.post('/api/auth/sign-up/email', { email, password: PASSWORD, name: 'Wren Writer' })).status, 200);
+        assert.equal((await app.get(linkIn((await mail.next()).raw, app.url).slice(app.url.length))).status, 302);
+        assert.equal((await app.api('/api/tenants/northwind/members', { method: 'POST', body: { email, roles: ['writer'] } })).status, 201);
+      }
       articleId = (await app.api('/api/t/northwind/articles?limit=1')).body.data[0].id;
       const hook = await app.api('/api/t/northwind/webhooks', { body: { url: 'https://hooks.example.com/kiln', events: ['create'], collections: ['tags'] } });
       assert.equal(hook.status, 201, JSON.stringify(hook.body));
@@ -199,6 +213,55 @@ for (const driver of await drivers()) {
           await page.waitForURL(/\/admin\/t\/northwind\/-\/audit$/);
           await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
           assert.equal(await nav.getByRole('link', { name: 'Audit log' }).getAttribute('aria-current'), 'page');
+        });
+      });
+
+      test(`a person's account page at ${width}px, and setting up two-factor on it`, async () => {
+        const b = await openBrowser(width, 844);
+        browsers.push(b);
+        const { page } = b;
+        await withScreenshots(`a11y-account-${width}`, pages, async () => {
+          await signIn(page, app.url, `wren-${width}@example.com`);
+          await check(page, app.url, '/account', 'Account');
+          const section = page.getByRole('region', { name: 'Two-factor authentication' });
+          await section.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+          await section.getByLabel('Your password').fill(PASSWORD);
+          await checkHere(page, 'the account page asking for the password to set up two-factor');
+          await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+          await section.getByLabel('Code from the app').waitFor();
+          await checkHere(page, "the account page's authenticator step");
+        });
+      });
+
+      test(`the operator's builder at ${width}px: the page, a safe change and a breaking one previewed, a new app drafted`, async () => {
+        const b = await openBrowser(width, 844);
+        browsers.push(b);
+        const { page } = b;
+        await withScreenshots(`a11y-builder-${width}`, pages, async () => {
+          await signInAsRoot(page, app.url);
+          await check(page, app.url, '/account', 'Account');
+          await check(page, app.url, '/builder', 'Builder');
+
+          // The magazine has a featured flag already: a sponsored one is the safe change here.
+          await page.getByLabel('Describe a change').fill('add a sponsored flag to articles');
+          await page.getByRole('button', { name: 'Preview', exact: true }).click();
+          const preview = page.getByRole('region', { name: 'Preview: “add a sponsored flag to articles”' });
+          await preview.getByRole('listitem').filter({ hasText: 'added field articles.sponsored' }).getByText('Safe', { exact: true }).waitFor();
+          await preview.getByText(/^SQL statements \(\d+\)$/).click();
+          await preview.locator('pre').getByText(/sponsored/).first().waitFor();
+          await checkHere(page, 'the builder previewing a safe change, its SQL open');
+
+          await page.getByLabel('Describe a change').fill('rename summary to excerpt in articles');
+          await page.getByRole('button', { name: 'Preview', exact: true }).click();
+          const breaking = page.getByRole('region', { name: 'Preview: “rename summary to excerpt in articles”' });
+          await breaking.getByLabel('I understand this may lose data').waitFor();
+          await checkHere(page, 'the builder previewing a breaking change');
+          assert.equal((await app.api('/api/spec')).body.data.collections.articles.fields.sponsored, undefined, 'nothing applied by a preview');
+
+          await page.getByLabel('Describe the app').fill('A recipe site with recipes and ingredients. Recipes have a title and a cooking time in minutes.');
+          await page.getByRole('button', { name: 'Draft a spec' }).click();
+          await page.getByRole('list', { name: 'Collections of the draft' }).getByText('Recipes', { exact: true }).waitFor();
+          await checkHere(page, 'the builder with a new app drafted');
         });
       });
     }

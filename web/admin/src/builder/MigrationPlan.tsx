@@ -51,7 +51,10 @@ export function MigrationPlan({ plan }: { plan: DryRun }) {
       {sql.length > 0 && (
         <details className="sql">
           <summary>SQL statements ({sql.filter((x) => !x.startsWith('--')).length})</summary>
-          <pre className="mono">{sql.map((x) => (x.startsWith('--') ? x : `${x};`)).join('\n')}</pre>
+          {/* Focusable so that a keyboard can scroll long statements, which do not wrap. */}
+          <pre className="mono" tabIndex={0} role="region" aria-label="SQL statements, scrollable">
+            {sql.map((x) => (x.startsWith('--') ? x : `${x};`)).join('\n')}
+          </pre>
         </details>
       )}
     </div>
