@@ -101,12 +101,18 @@ for (const driver of await drivers()) {
         // Plain text opens as a paragraph, escaped, not as markup.
         await body.getByText('Old plain text & more').waitFor();
         const toolbar = page.getByRole('toolbar', { name: 'Formatting for Body' });
+        // A slow phone (or a busy machine): the form's echo of one keystroke can arrive after the next
+        // keystroke, and must not undo it.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
         await body.click();
         await page.keyboard.press('ControlOrMeta+a');
         await page.keyboard.type('Tides rise');
         for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowLeft');
         await toolbar.getByRole('button', { name: 'Bold', exact: true }).click();
         assert.equal(await toolbar.getByRole('button', { name: 'Bold', exact: true }).getAttribute('aria-pressed'), 'true');
+        // As a person does: see the word turn bold before moving on.
+        await body.locator('strong', { hasText: 'rise' }).waitFor();
         await page.keyboard.press('End');
         await page.keyboard.press('ControlOrMeta+b');
         await page.keyboard.type(' twice daily.');
@@ -126,6 +132,7 @@ for (const driver of await drivers()) {
         await page.getByLabel('Link address').fill('https://example.com/tides');
         await page.getByLabel('Link address').press('Enter');
         await body.getByRole('link', { name: 'Tides' }).waitFor();
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
         await page.getByRole('button', { name: 'Save', exact: true }).click();
         await page.getByRole('status').getByText('Saved.').waitFor();
         const html = (await saved(id)).body as string;

@@ -40,7 +40,11 @@ const TOOLS: Tool[][] = [
 ];
 
 export function RichTextInput(p: Props) {
+  // What the editor last sent up, and the values it sent before that the form has not echoed back
+  // yet: under load React renders one keystroke's value after the next keystroke was typed, and such
+  // a stale echo must not be taken for a value from outside (it would undo the newer typing).
   const emitted = useRef(p.value);
+  const pending = useRef(new Set<string>());
   const onChange = useRef(p.onChange);
   onChange.current = p.onChange;
   const editor = useEditor({
@@ -56,6 +60,7 @@ export function RichTextInput(p: Props) {
       // The empty paragraph TipTap keeps after a list or quote (so the cursor can leave it) is not content.
       const html = e.isEmpty ? '' : e.getHTML().replace(/(<p><\/p>)+$/, '');
       emitted.current = html;
+      pending.current.add(html);
       onChange.current(html);
     },
   });
@@ -81,7 +86,13 @@ export function RichTextInput(p: Props) {
 
   // A value from outside (a reload, a restore, an accepted AI suggestion) replaces the content.
   useEffect(() => {
-    if (p.value === emitted.current) return;
+    if (p.value === emitted.current) {
+      // Renders come in order: once the latest value is back, no older one follows.
+      pending.current.clear();
+      return;
+    }
+    if (pending.current.has(p.value)) return;
+    pending.current.clear();
     emitted.current = p.value;
     editor.commands.setContent(asHtml(p.value), { emitUpdate: false });
   }, [editor, p.value]);
