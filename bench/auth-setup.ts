@@ -24,21 +24,31 @@ export async function benchPerson(url: string, dbFile: string, rootToken: string
   await check(await fetch(`${url}/api/tenants/${tenant}/members`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${rootToken}` }, body: JSON.stringify({ email: BENCH_EMAIL, roles: ['editor'] }) }), 'membership', 201);
 }
 
-/** A minimal browser: keeps cookies, follows redirects within the app, stops at the client's redirect. */
+/**
+ * A minimal browser: keeps cookies, follows redirects within the app, stops at the client's redirect.
+ * With the admin UI built, the interaction goes on to /admin/consent/:uid, whose page confirms
+ * through the interaction's JSON endpoint for the person signed in there (the session cookie made
+ * first); without it, the provider's own sign-in and consent forms are filled in.
+ */
 async function browse(start: string, origin: string): Promise<string> {
   const cookies = new Map<string, string>();
-  let next = start;
-  let method = 'GET';
-  let body: string | undefined;
-  for (let hop = 0; hop < 20; hop++) {
-    const headers: Record<string, string> = { accept: 'text/html', ...(cookies.size && { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') }) };
-    if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', origin });
-    const res = await fetch(next, { method, headers, body, redirect: 'manual' });
+  const take = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair.indexOf('=');
       cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
     }
+  };
+  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  take(await fetch(`${origin}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ email: BENCH_EMAIL, password: BENCH_PASSWORD }) }));
+  let next = start;
+  let method = 'GET';
+  let body: string | undefined;
+  for (let hop = 0; hop < 20; hop++) {
+    const headers: Record<string, string> = { accept: 'text/html', ...(cookies.size && { cookie: cookieHeader() }) };
+    if (body) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', origin });
+    const res = await fetch(next, { method, headers, body, redirect: 'manual' });
+    take(res);
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
       await res.arrayBuffer();
@@ -48,6 +58,14 @@ async function browse(start: string, origin: string): Promise<string> {
       continue;
     }
     const html = await res.text();
+    const uid = /\/admin\/consent\/([^/?]+)$/.exec(new URL(next).pathname)?.[1];
+    if (uid) {
+      const confirmed = await fetch(`${origin}/oidc/interaction/${uid}/confirm`, { method: 'POST', headers: { cookie: cookieHeader(), 'content-type': 'application/json', origin }, body: '{}' });
+      const to = ((await confirmed.json()) as { data?: { redirectTo?: string } }).data?.redirectTo;
+      if (!confirmed.ok || !to) throw new Error(`consent at ${next}: ${confirmed.status}`);
+      [next, method, body] = [new URL(to, next).href, 'GET', undefined];
+      continue;
+    }
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
     if (!action) throw new Error(`no form at ${next}: ${html.slice(0, 300)}`);
     const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
