@@ -90,9 +90,20 @@ function build(spec: Spec, roles: readonly string[]): Access {
 
 // Resolved rules per spec and set of roles: a request pays for a map lookup, not for walking the spec.
 const resolved = new WeakMap<Spec, Map<string, Access>>();
+// And per caller object, for callers that come back as the same object (a cached access token or
+// API key): the store asks several times a request, and this skips even building the roles key.
+const perActor = new WeakMap<Actor, { spec: Spec; byTenant: Map<string | undefined, Access> }>();
 
 export function accessOf(spec: Spec, actor: Actor, tenant?: string): Access {
   if (actor.kind === 'root') return FULL;
+  let mine = perActor.get(actor);
+  if (!mine || mine.spec !== spec) perActor.set(actor, (mine = { spec, byTenant: new Map() }));
+  let access = mine.byTenant.get(tenant);
+  if (!access) mine.byTenant.set(tenant, (access = resolve(spec, actor, tenant)));
+  return access;
+}
+
+function resolve(spec: Spec, actor: Actor, tenant?: string): Access {
   const roles = rolesOf(actor, tenant);
   let bySpec = resolved.get(spec);
   if (!bySpec) resolved.set(spec, (bySpec = new Map()));

@@ -34,6 +34,8 @@ export class BearerVerifier {
   readonly #o: BearerVerifierOptions;
   #jwks: ReturnType<typeof createLocalJWKSet>;
   readonly #verified = new LRUCache<string, AccessTokenClaims>({ max: 10_000 });
+  /** Keyed by the cached claims object: it lives as long as the token stays in #verified. */
+  readonly #actors = new WeakMap<AccessTokenClaims, Actor>();
 
   constructor(o: BearerVerifierOptions) {
     this.#o = o;
@@ -77,13 +79,22 @@ export class BearerVerifier {
     return typeof claims.jti !== 'string' || this.#o.revoked.has(claims.jti);
   }
 
-  /** The caller a valid, unrevoked access token stands for, or undefined. */
+  /**
+   * The caller a valid, unrevoked access token stands for, or undefined. A client repeating its token
+   * gets the same Actor object back, so what the store works out per caller (access.ts) is reused.
+   */
   async actor(token: string): Promise<Actor | undefined> {
     const c = await this.claims(token);
     if (!c || typeof c.sub !== 'string' || this.isRevoked(c)) return undefined;
-    const tenant = typeof c.kiln_tenant === 'string' ? c.kiln_tenant : undefined;
-    // Roles only ever apply inside the tenant the token was issued for.
-    const roles = tenant !== undefined && Array.isArray(c.kiln_roles) ? c.kiln_roles.filter((r) => typeof r === 'string') : [];
-    return tenant === undefined ? { kind: 'user', id: c.sub, roles } : { kind: 'user', id: c.sub, roles, tenant };
+    let actor = this.#actors.get(c);
+    if (!actor) this.#actors.set(c, (actor = actorOf(c as AccessTokenClaims & { sub: string })));
+    return actor;
   }
+}
+
+function actorOf(c: AccessTokenClaims & { sub: string }): Actor {
+  const tenant = typeof c.kiln_tenant === 'string' ? c.kiln_tenant : undefined;
+  // Roles only ever apply inside the tenant the token was issued for.
+  const roles = tenant !== undefined && Array.isArray(c.kiln_roles) ? c.kiln_roles.filter((r) => typeof r === 'string') : [];
+  return tenant === undefined ? { kind: 'user', id: c.sub, roles } : { kind: 'user', id: c.sub, roles, tenant };
 }
