@@ -1,6 +1,7 @@
 // TOTP MFA with recovery codes, once per driver, with the spec's policy "required" for editors: an
 // editor who has not enrolled is limited to enrolling, enrolment is confirmed with a code computed
-// here per RFC 6238, password sign-in then asks for the second factor, and a recovery code works once.
+// here per RFC 6238, password sign-in then asks for the second factor, a recovery code works once,
+// and it cannot be turned off while the policy requires it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drivers } from '../harness.ts';
@@ -70,6 +71,24 @@ for (const driver of await drivers()) {
       assert.deepEqual((await app.get('/api/me', again)).body.data, { kind: 'anonymous' });
       const other = await app.post('/api/auth/two-factor/verify-backup-code', { code: enrol.body.backupCodes[1] }, again);
       assert.equal(other.status, 200, 'another recovery code still works');
+
+      // The policy requires it of editors: Erin may not turn it off, even with her password.
+      const off = await app.post('/api/auth/two-factor/disable', { password: PASSWORD }, erin.jar);
+      assert.equal(off.status, 403, JSON.stringify(off.body));
+      assert.equal(off.body.code, 'MFA_REQUIRED');
+      assert.equal((await app.post('/api/auth/sign-in/email', { email: 'erin@example.com', password: PASSWORD }, new CookieJar())).body.twoFactorRedirect, true, 'still asked for the code');
+    });
+
+    test('a person whose roles the policy does not name may turn two-factor off', async () => {
+      const gus = await verifiedPerson(app, mail, 'gus@example.com', 'Gus');
+      assert.equal((await app.api('/api/tenants/acme/members', { method: 'POST', body: { email: 'gus@example.com', roles: ['writer'] } })).status, 201);
+      const enrol = await app.post('/api/auth/two-factor/enable', { password: PASSWORD }, gus.jar);
+      assert.equal((await app.post('/api/auth/two-factor/verify-totp', { code: totpCode(enrol.body.totpURI) }, gus.jar)).status, 200);
+      const off = await app.post('/api/auth/two-factor/disable', { password: PASSWORD }, gus.jar);
+      assert.equal(off.status, 200, JSON.stringify(off.body));
+      const signedIn = await app.post('/api/auth/sign-in/email', { email: 'gus@example.com', password: PASSWORD }, new CookieJar());
+      assert.equal(signedIn.status, 200);
+      assert.notEqual(signedIn.body.twoFactorRedirect, true);
     });
   });
 }

@@ -70,7 +70,10 @@ function createAuth(s: IdentitySetup, p: AuthParts) {
     ...(passkeyEnabled(s.spec) ? passkeySignIn({ appName: app, publicUrl }) : []),
     // Before the audit trail, so it sees a challenged sign-in as one (no session yet).
     ...(mfaEnabled(s.spec) ? [secondFactorChallenge()] : []),
-    endpointGuard({ mfa: mfaEnabled(s.spec) }),
+    endpointGuard({
+      mfa: mfaEnabled(s.spec),
+      mfaRequiredFor: async (userId) => mfaRequired(s.spec, { kind: 'user', id: userId, roles: [], memberships: await p.tenants().membershipsOf(userId) }),
+    }),
     ...(s.audit ? [s.audit.trail] : []),
   ];
   const base = authSchemaOptions(s.driver.db, s.driver, plugins);
