@@ -10,6 +10,7 @@ import { CodesStep, ConfirmStep, StartStep, type Enrolment } from '../pages/MfaE
 import { useSession, type Me } from '../session.tsx';
 import type { AppSpec } from '../spec.ts';
 import { authCode, type AccountSectionProps } from './account-info.ts';
+import { CurrentPasswordField } from '../pages/CurrentPasswordField.tsx';
 
 /** The roles of `me` for which the spec requires MFA (["*"] when it is required of everyone), or none. */
 export function mfaRequiredBy(spec: AppSpec, me: Me): string[] {
@@ -191,26 +192,7 @@ function PasswordConfirm(p: { hasPassword: boolean; question: string; action: st
     <form onSubmit={submit} className="account-form" aria-label={p.action}>
       <p>{p.question}</p>
       {p.hasPassword && (
-        <>
-          <label>
-            <span>Your password</span>
-            <input
-              ref={input}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={fieldError ? true : undefined}
-              aria-describedby={fieldError ? 'two-factor-password-error' : undefined}
-            />
-          </label>
-          {fieldError && (
-            <p id="two-factor-password-error" className="field-error" role="alert">
-              {fieldError}
-            </p>
-          )}
-        </>
+        <CurrentPasswordField ref={input} id="two-factor-password" value={password} onChange={setPassword} error={fieldError} />
       )}
       {error && (
         <p className="form-error" role="alert">

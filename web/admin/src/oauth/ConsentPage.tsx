@@ -7,6 +7,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, isAbort, message } from '../api.ts';
 import { Notice } from '../Notice.tsx';
 import { useSession } from '../session.tsx';
+import { CurrentPasswordField } from '../pages/CurrentPasswordField.tsx';
 
 /** GET /oidc/interaction/{uid}/details (src/auth/provider/oidc-routes.ts). */
 export type InteractionStep = {
@@ -164,23 +165,7 @@ function PasswordStep({ step, onLeave }: { step: InteractionStep; onLeave: (to: 
         Confirm it is you
       </h1>
       <p>{step.client.name} asks you to enter your password again before it continues.</p>
-      <label>
-        <span>Password</span>
-        <input
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={fieldError ? true : undefined}
-          aria-describedby={fieldError ? 'oauth-password-error' : undefined}
-        />
-      </label>
-      {fieldError && (
-        <p className="field-error" id="oauth-password-error" role="alert">
-          {fieldError}
-        </p>
-      )}
+      <CurrentPasswordField id="oauth-password" label="Password" value={password} onChange={setPassword} error={fieldError} />
       {error && !fieldError && (
         <p className="form-error" role="alert">
           {message(error)}

@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, message } from '../api.ts';
 import { Notice } from '../Notice.tsx';
+import { CurrentPasswordField } from './CurrentPasswordField.tsx';
 
 /** Whether an error is the MFA policy's "enrol first" answer. */
 export function isMfaEnrolmentRequired(e: unknown): boolean {
@@ -73,25 +74,7 @@ export function StartStep({ onEnrolled, intro = REQUIRED_INTRO, hasPassword, lab
     <form onSubmit={submit} aria-labelledby={labelledBy}>
       <p>{intro}</p>
       {needsPassword && (
-        <>
-          <label>
-            <span>Your password</span>
-            <input
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={fieldError ? true : undefined}
-              aria-describedby={fieldError ? 'mfa-password-error' : undefined}
-            />
-          </label>
-          {fieldError && (
-            <p id="mfa-password-error" className="field-error" role="alert">
-              {fieldError}
-            </p>
-          )}
-        </>
+        <CurrentPasswordField id="mfa-password" value={password} onChange={setPassword} error={fieldError} />
       )}
       {error && (
         <p className="form-error" role="alert">
