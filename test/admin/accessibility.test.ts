@@ -12,7 +12,7 @@ import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { drivers, ROOT_TOKEN } from '../harness.ts';
 import { linkIn, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
-import { magazineWithAuth, Mailbox } from '../auth/identity-helpers.ts';
+import { magazineWithAuth, Mailbox, PASSWORD } from '../auth/identity-helpers.ts';
 import { clientFor, REDIRECT, startOidcApp, verifiedUser, type OidcApp } from '../auth/oidc-helpers.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
@@ -20,8 +20,8 @@ import { readSeed, seedIfEmpty } from '../../src/data/seed.ts';
 import { ensureAdminBuild } from '../../src/experience/admin/admin-build.ts';
 import { assertAccessible, assertNoSideScroll, settled } from './axe.ts';
 import { browserMissing, openBrowser, withScreenshots, type Browser } from './browser.ts';
+import { signIn } from './people.ts';
 
-const PASSWORD = 'correct horse battery staple';
 const SEED = fileURLToPath(new URL('../../examples/magazine/seed.json', import.meta.url));
 const skip = browserMissing();
 const WIDTHS = [1280, 390];
@@ -39,14 +39,6 @@ async function check(page: Page, url: string, path: string, heading: string | Re
   await page.goto(`${url}/admin${path}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   await checkHere(page, path);
-}
-
-async function signIn(page: Page, url: string, email: string): Promise<void> {
-  await page.goto(`${url}/admin/`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: 'Articles' }).waitFor();
 }
 
 async function signInAsRoot(page: Page, url: string): Promise<void> {

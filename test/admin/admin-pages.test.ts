@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { drivers, ROOT_TOKEN } from '../harness.ts';
-import { linkIn, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
+import { SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
 import { decodedMail, magazineWithAuth, Mailbox } from '../auth/identity-helpers.ts';
 import { startReceiver, waitFor, type Receiver } from '../webhooks/helpers.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
@@ -18,27 +18,10 @@ import { readSeed, seedIfEmpty } from '../../src/data/seed.ts';
 import { startWebhooks, type WebhookRuntime } from '../../src/data/webhooks/webhooks.ts';
 import { ensureAdminBuild } from '../../src/experience/admin/admin-build.ts';
 import { browserMissing, openBrowser, withScreenshots, type Browser } from './browser.ts';
+import { member, signIn } from './people.ts';
 
-const PASSWORD = 'correct horse battery staple';
 const SEED = fileURLToPath(new URL('../../examples/magazine/seed.json', import.meta.url));
 const skip = browserMissing();
-
-/** Signs up through the API, confirms through the mailed link, and joins northwind with `role`; returns the user id. */
-async function member(app: AuthApp, mail: Mailbox, email: string, role: string): Promise<string> {
-  assert.equal((await app.post('/api/auth/sign-up/email', { email, password: PASSWORD, name: role })).status, 200);
-  assert.equal((await app.get(linkIn((await mail.next()).raw, app.url).slice(app.url.length))).status, 302);
-  const added = await app.api('/api/tenants/northwind/members', { method: 'POST', body: { email, roles: [role] } });
-  assert.equal(added.status, 201);
-  return added.body.data.userId;
-}
-
-async function signIn(page: Page, url: string, email: string): Promise<void> {
-  await page.goto(`${url}/admin/`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: 'Articles' }).waitFor();
-}
 
 async function signInAsRoot(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/admin/`);

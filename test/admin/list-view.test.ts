@@ -9,15 +9,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { drivers, exampleSpec } from '../harness.ts';
-import { linkIn, SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
+import { SmtpInbox, startAuthApp, type AuthApp } from '../auth/helpers.ts';
 import { Mailbox } from '../auth/identity-helpers.ts';
 import { startMailWorker } from '../../src/auth/mail/mail-delivery.ts';
 import type { Worker } from '../../src/data/queue/worker.ts';
 import { readSeed, seedIfEmpty } from '../../src/data/seed.ts';
 import { ensureAdminBuild } from '../../src/experience/admin/admin-build.ts';
 import { browserMissing, openBrowser, withScreenshots, type Browser } from './browser.ts';
+import { member, signIn } from './people.ts';
 
-const PASSWORD = 'correct horse battery staple';
 const SEED = fileURLToPath(new URL('../../examples/magazine/seed.json', import.meta.url));
 const skip = browserMissing();
 const ARTICLES = '/api/t/northwind/articles';
@@ -27,20 +27,6 @@ function magazineWithReader() {
   const spec = exampleSpec('magazine');
   spec.roles = { ...spec.roles, reader: { description: 'Reads.', can: { articles: ['read'], authors: ['read'], tags: ['read'], categories: ['read'] } } };
   return spec;
-}
-
-async function member(app: AuthApp, mail: Mailbox, email: string, role: string): Promise<void> {
-  assert.equal((await app.post('/api/auth/sign-up/email', { email, password: PASSWORD, name: role })).status, 200);
-  assert.equal((await app.get(linkIn((await mail.next()).raw, app.url).slice(app.url.length))).status, 302);
-  assert.equal((await app.api('/api/tenants/northwind/members', { method: 'POST', body: { email, roles: [role] } })).status, 201);
-}
-
-async function signIn(page: Page, url: string, email: string): Promise<void> {
-  await page.goto(`${url}/admin/`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: 'Articles' }).waitFor();
 }
 
 /** The titles in the list's rows, once it has settled (the status line names the count). */
